@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the xrmu kernel: build-kernel.sh [test|bench]   (default: test)
+#
+#  1. unpack /usr/src/linux-source-6.12.tar.xz into the cache (pristine),
+#     copy it as the working tree;
+#  2. bring the working tree to pristine + patches/linux/*.patch + include/
+#     overlay + drivers/iommu/xrmu/ + Kconfig/Makefile wiring (only changed
+#     files are rewritten);
+#  3. .config = tinyconfig + configs/base.config + configs/<cfg>.config
+#     (+ configs/xrmu.config once the driver exists), olddefconfig, and
+#     every requested option verified;
+#  4. make bzImage modules headers_install out of tree (O=$XC/linux/build-<cfg>).
+# Skipped entirely when the stamp of the build matches the hash of all inputs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+CFG=${1:-test}
+[ -f "$XRMU_H/configs/$CFG.config" ] || xdie "no config fragment configs/$CFG.config"
+B=$XC/linux/build-$CFG
+mkdir -p "$XC/linux"
+
+# --- 1. source tree -------------------------------------------------------
+srckey="linux $(linux_src_version) $(stat -c %s "$LINUX_TARBALL")"
+if ! stamp_ok "$LINUX_PRISTINE.stamp" "$srckey"; then
+	xmsg "unpacking $LINUX_TARBALL"
+	rm -f "$LINUX_TREE.stamp"
+fi
+unpack_once "$LINUX_TARBALL" "$LINUX_PRISTINE" "$srckey"
+copy_once "$LINUX_PRISTINE" "$LINUX_TREE" "$srckey"
+
+# --- 2. overlay -----------------------------------------------------------
+wire_xrmu() {
+	local s=$1
+	[ -f "$s/drivers/iommu/xrmu/Kconfig" ] || return 0
+	if ! grep -q 'drivers/iommu/xrmu/Kconfig' "$s/drivers/iommu/Kconfig"; then
+		# Inside "if IOMMU_SUPPORT": before the file's last endif.
+		local last
+		last=$(grep -n '^endif' "$s/drivers/iommu/Kconfig" | tail -n1 | cut -d: -f1)
+		[ -n "$last" ] || xdie "drivers/iommu/Kconfig: no final endif"
+		sed -i "${last}i source \"drivers/iommu/xrmu/Kconfig\"\n" \
+			"$s/drivers/iommu/Kconfig"
+	fi
+	grep -q '^obj-y += xrmu/' "$s/drivers/iommu/Makefile" ||
+		echo 'obj-y += xrmu/' >>"$s/drivers/iommu/Makefile"
+}
+overlay_tree "$LINUX_PRISTINE" "$LINUX_TREE" "$XRMU_H/patches/linux" wire_xrmu \
+	"drivers/iommu/Kconfig drivers/iommu/Makefile" \
+	"$XRMU_TOP/include:include" "$XRMU_TOP/drivers/iommu/xrmu:drivers/iommu/xrmu"
+
+# --- 3+4. config and build ------------------------------------------------
+frags=("$XRMU_H/configs/base.config" "$XRMU_H/configs/$CFG.config")
+if have_driver; then
+	frags+=("$XRMU_H/configs/xrmu.config")
+fi
+key=$(hash_str "$srckey" "$CFG" \
+	"$(hash_paths "$XRMU_H/patches/linux" "$XRMU_TOP/include" \
+		"$XRMU_TOP/drivers/iommu/xrmu" "${frags[@]}" \
+		"$XRMU_H/scripts/build-kernel.sh" "$XRMU_H/scripts/lib.sh")")
+if stamp_ok "$B.stamp" "$key" && [ -f "$B/arch/x86/boot/bzImage" ]; then
+	xmsg "kernel ($CFG) up to date"
+	exit 0
+fi
+rm -f "$B.stamp"
+mkdir -p "$B"
+log=$XLOG/kernel-$CFG.log
+: >"$log"
+
+# Generate the config in a scratch build dir and only replace the real
+# .config when it differs (keeps kbuild's incremental state).
+gen=$XC/linux/cfggen-$CFG
+mkdir -p "$gen"
+xmsg "kernel ($CFG): configuring (log: $log)"
+{
+	make -C "$LINUX_TREE" O="$gen" -s tinyconfig &&
+	"$LINUX_TREE/scripts/kconfig/merge_config.sh" -m -O "$gen" "$gen/.config" "${frags[@]}" &&
+	make -C "$LINUX_TREE" O="$gen" -s olddefconfig
+} >>"$log" 2>&1 || { xtail "$log"; xdie "kernel config failed"; }
+
+missing=0
+while IFS= read -r line; do
+	case $line in CONFIG_*=*) ;; *) continue ;; esac
+	sym=${line%%=*}
+	val=${line#*=}
+	if [ "$val" = n ]; then
+		if grep -q "^$sym=" "$gen/.config"; then
+			echo "[xrmu] config $CFG: $sym=n requested, got $(grep "^$sym=" "$gen/.config")" >&2
+			missing=1
+		fi
+	elif ! grep -qx "$sym=$val" "$gen/.config"; then
+		echo "[xrmu] config $CFG: $line requested, got: $(grep -E "^$sym=|^# $sym is not set" "$gen/.config" || echo absent)" >&2
+		missing=1
+	fi
+done < <(cat "${frags[@]}")
+[ "$missing" = 0 ] || xdie "kernel config $CFG: requested options were dropped (see above)"
+
+if ! cmp -s "$gen/.config" "$B/.config"; then
+	cp "$gen/.config" "$B/.config"
+fi
+
+xmsg "kernel ($CFG): make -j$JOBS bzImage modules (log: $log)"
+t0=$(date +%s)
+{
+	make -C "$LINUX_TREE" O="$B" -j"$JOBS" olddefconfig &&
+	make -C "$LINUX_TREE" O="$B" -j"$JOBS" bzImage modules &&
+	make -C "$LINUX_TREE" O="$B" -s headers_install
+} >>"$log" 2>&1 || { xtail "$log" 60; xdie "kernel ($CFG) build failed"; }
+make -C "$LINUX_TREE" O="$B" -s kernelrelease >"$B/xrmu-kernelrelease" 2>>"$log"
+stamp_set "$B.stamp" "$key"
+xmsg "kernel ($CFG) built in $(($(date +%s) - t0)) s: $B/arch/x86/boot/bzImage"
