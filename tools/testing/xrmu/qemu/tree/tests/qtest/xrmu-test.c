@@ -1,0 +1,2470 @@
+/*
+ * QTest testcase for the xrmu I/O remapping unit (-device xrmu-pci)
+ *
+ * The unit is programmed only through its BAR0 registers and tables in
+ * guest memory; the edu device is the DMA and MSI source.  Expected values
+ * come from the xrmu architecture specification (Documentation/xrmu/ in
+ * the xrmu repository), not from the model's source.
+ *
+ * Copyright (c) 2026 The xrmu authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+#include "qemu/bitops.h"
+#include "qemu/units.h"
+#include "qemu/cutils.h"
+
+/* PCI placement (slot numbers on the q35 root bus) */
+#define XRMU_SLOT               0x03
+#define EDU_SLOT                0x04
+
+#define XRMU_VENDOR             0x1af4
+#define XRMU_DEVICE             0x10f0
+
+/* Registers (BAR0) */
+#define R_VERSION               0x000
+#define R_CAP                   0x008
+#define R_RIDRANGE              0x010
+#define R_ECAP                  0x018
+#define R_CTRL                  0x020
+#define R_STATUS                0x024
+#define R_RESET                 0x028
+#define R_DTBASE                0x030
+#define R_CMDQ_BASE             0x040
+#define R_CMDQ_HEAD             0x048
+#define R_CMDQ_TAIL             0x04c
+#define R_CMDQ_STS              0x050
+#define R_FLTQ_BASE             0x058
+#define R_FLTQ_HEAD             0x060
+#define R_FLTQ_TAIL             0x064
+#define R_FLTQ_STS              0x068
+#define R_FLTQ_LOST             0x06c
+#define R_DBG_VIOL_COUNT        0x100
+#define R_DBG_VIOL_LAST         0x104
+#define R_DBG_INJECT            0x108
+#define R_CNT_XLATE             0x110
+#define R_CNT_FAULT             0x118
+#define R_CNT_IR_REMAP          0x120
+#define R_CNT_IR_BLOCK          0x128
+#define R_CNT_IOTLB_HIT         0x130
+#define R_CNT_IOTLB_MISS        0x138
+#define R_CNT_CMD               0x140
+
+#define XRMU_VERSION_1_0        0x00010000u
+#define XRMU_RESET_MAGIC        0x52534554u
+
+#define CAP_AW39                BIT_ULL(0)
+#define CAP_AW48                BIT_ULL(1)
+#define CAP_AW57                BIT_ULL(2)
+#define CAP_PS2M                BIT_ULL(4)
+#define CAP_PS1G                BIT_ULL(5)
+#define CAP_DIDW(c)             (((c) >> 8) & 0xf)
+#define CAP_IR                  BIT_ULL(12)
+#define CAP_COH                 BIT_ULL(13)
+#define CAP_DBG                 BIT_ULL(14)
+#define CAP_CMDQ_MAXLOG2(c)     (((c) >> 16) & 0xf)
+#define CAP_FLTQ_MAXLOG2(c)     (((c) >> 20) & 0xf)
+#define CAP_IRT_MAXLOG2(c)      (((c) >> 24) & 0xf)
+#define CAP_PAW(c)              (((c) >> 32) & 0x3f)
+#define CAP_DEFINED             (0x3fULL << 32 | 0xfff7f37ULL)
+
+#define CTRL_EN                 BIT(0)
+#define CTRL_IRE                BIT(1)
+#define CTRL_CMDQ_EN            BIT(2)
+#define CTRL_FLTQ_EN            BIT(3)
+#define CTRL_FLT_IE             BIT(4)
+#define CTRL_CMD_IE             BIT(5)
+#define CTRL_BLK                BIT(8)
+#define CTRL_QUEUES             (CTRL_CMDQ_EN | CTRL_FLTQ_EN | \
+                                 CTRL_FLT_IE | CTRL_CMD_IE)
+
+#define STS_EN_ACK              BIT(0)
+#define STS_IRE_ACK             BIT(1)
+#define STS_CMDQ_ON             BIT(2)
+#define STS_FLTQ_ON             BIT(3)
+#define STS_BLK_ACK             BIT(8)
+
+#define DTBASE_2LVL             BIT_ULL(0)
+#define DTBASE_LOG2SZ(n)        ((uint64_t)(n) << 4)
+
+#define CMDQ_STS_ERR            BIT(0)
+#define CMDQ_STS_ERRCODE(s)     (((s) >> 8) & 0xf)
+#define CMDQ_ERR_ILLEGAL        1
+#define CMDQ_ERR_READ           2
+#define CMDQ_ERR_SYNC_WRITE     3
+
+#define FLTQ_STS_OVF            BIT(0)
+#define FLTQ_STS_WERR           BIT(1)
+
+#define DBG_CMDQ_STALL          BIT(0)
+#define DBG_CMD_ILLEGAL         BIT(1)
+#define DBG_TABLE_READ_ERR      BIT(2)
+#define DBG_CMDQ_READ_ERR       BIT(3)
+#define DBG_FLTQ_WRITE_ERR      BIT(4)
+
+/* Device table */
+#define DTE_V                   BIT_ULL(0)
+#define DTE_MODE_BLOCKED        (0ULL << 1)
+#define DTE_MODE_PT             (1ULL << 1)
+#define DTE_MODE_XLATE          (2ULL << 1)
+#define DTE_MODE_RSVD           (3ULL << 1)
+#define DTE_LEVELS(n)           ((uint64_t)(n) << 3)
+#define DTE_FSD                 BIT_ULL(6)
+#define DTE_IM_BLOCK            (0ULL << 16)
+#define DTE_IM_PASS             (1ULL << 16)
+#define DTE_IM_REMAP            (2ULL << 16)
+#define DTE_IRSV                BIT_ULL(18)
+#define L1E_V                   BIT_ULL(0)
+
+/* Page tables */
+#define PTE_V                   BIT_ULL(0)
+#define PTE_R                   BIT_ULL(1)
+#define PTE_W                   BIT_ULL(2)
+#define PTE_LEAF                BIT_ULL(3)
+#define PTE_RW                  (PTE_R | PTE_W)
+#define PTE_ADDR_MASK           0x000ffffffffff000ULL
+
+/* IRTE */
+#define IRTE_V                  BIT_ULL(0)
+#define IRTE_FPD                BIT_ULL(1)
+#define IRTE_SVT(n)             ((uint64_t)(n) << 2)
+#define IRTE_SQ(n)              ((uint64_t)(n) << 4)
+#define IRTE_VECTOR(v)          ((uint64_t)(v) << 16)
+#define IRTE_DEST(d)            ((uint64_t)(d) << 32)
+
+/* Commands */
+#define CMD_NOP                 0x01ULL
+#define CMD_INV_DTE             0x02ULL
+#define CMD_INV_IOTLB           0x03ULL
+#define CMD_INV_IRTE            0x04ULL
+#define CMD_SYNC                0x05ULL
+#define CMD_ALL                 BIT_ULL(8)
+#define CMD_RID(r)              ((uint64_t)(r) << 16)
+#define CMD_DID(d)              ((uint64_t)(d) << 16)
+#define CMD_SCOPE_RANGE         (0ULL << 8)
+#define CMD_SCOPE_DOMAIN        (1ULL << 8)
+#define CMD_SCOPE_GLOBAL        (2ULL << 8)
+#define CMD_HI(v)               ((uint64_t)(v) << 32)
+#define SYNC_WR                 BIT_ULL(8)
+#define SYNC_IRQ                BIT_ULL(9)
+
+/* Fault records */
+#define FR_REASON(q)            ((q) & 0xff)
+#define FR_ACC(q)               (((q) >> 8) & 0x3)
+#define FR_DIDV                 BIT_ULL(10)
+#define FR_RID(q)               (((q) >> 16) & 0xffff)
+#define FR_DID(q)               (((q) >> 32) & 0xffff)
+#define DID_NONE                (-1)
+#define ACC_READ                0
+#define ACC_WRITE               1
+#define ACC_INTR                2
+
+#define RSN_DT_RANGE            0x01
+#define RSN_DT_L1_INVALID       0x02
+#define RSN_DTE_INVALID         0x03
+#define RSN_DTE_RSVD            0x04
+#define RSN_DT_READ_ERR         0x05
+#define RSN_BLOCKED             0x06
+#define RSN_PT_NOT_PRESENT      0x10
+#define RSN_PT_READ             0x11
+#define RSN_PT_WRITE            0x12
+#define RSN_PT_RSVD             0x13
+#define RSN_PT_READ_ERR         0x14
+#define RSN_ADDR_RANGE          0x15
+#define RSN_IR_COMPAT           0x20
+#define RSN_IR_INDEX            0x21
+#define RSN_IR_IRTE_INVALID     0x22
+#define RSN_IR_IRTE_RSVD        0x23
+#define RSN_IR_SID              0x24
+#define RSN_IR_READ_ERR         0x25
+#define RSN_IR_BLOCKED          0x26
+#define RSN_IR_MALFORMED        0x27
+
+/* MSI address formats */
+#define MSI_WINDOW              0xfee00000ULL
+#define MSI_IF                  BIT_ULL(4)
+#define MSI_SHV                 BIT_ULL(3)
+#define MSI_REMAP(h)            (MSI_WINDOW | ((uint64_t)(h) << 5) | MSI_IF)
+
+/* edu device */
+#define EDU_IRQ_RAISE           0x60
+#define EDU_IRQ_LOWER           0x64
+#define EDU_DMA_SRC             0x80
+#define EDU_DMA_DST             0x88
+#define EDU_DMA_CNT             0x90
+#define EDU_DMA_CMD             0x98
+#define EDU_CMD_START           0x1
+#define EDU_CMD_TO_RAM          0x2
+#define EDU_BUF                 0x40000ULL
+#define EDU_BUF_SIZE            0x1000
+#define EDU_DMA_NS              (101 * 1000 * 1000)
+
+/* Guest physical memory used by the tests (the machine has 512 MiB) */
+#define MEM_BASE                0x01000000ULL
+#define MEM_END                 0x1f000000ULL
+#define PAGE                    0x1000ULL
+
+typedef struct XrmuTest {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIDevice *edu;
+    QPCIBar bar;
+    QPCIBar ebar;
+    uint64_t cap;
+    uint16_t edu_rid;
+    uint64_t next_page;
+    uint64_t dt;
+    int dt_log2;
+    bool dt_2lvl;
+    uint64_t cmdq;
+    uint32_t cmdq_n;
+    uint32_t cmdq_tail;
+    uint64_t fltq;
+    uint32_t fltq_n;
+    uint32_t fltq_head;
+    uint64_t sync_addr;
+    uint32_t sync_seq;
+    uint64_t msix_addr;
+} XrmuTest;
+
+/* Register access */
+
+static uint32_t rd32(XrmuTest *t, uint64_t off)
+{
+    return qpci_io_readl(t->dev, t->bar, off);
+}
+
+static uint64_t rd64(XrmuTest *t, uint64_t off)
+{
+    return qpci_io_readq(t->dev, t->bar, off);
+}
+
+static void wr32(XrmuTest *t, uint64_t off, uint32_t val)
+{
+    qpci_io_writel(t->dev, t->bar, off, val);
+}
+
+static void wr64(XrmuTest *t, uint64_t off, uint64_t val)
+{
+    qpci_io_writeq(t->dev, t->bar, off, val);
+}
+
+/* Guest memory */
+
+static uint64_t xt_pages(XrmuTest *t, int n)
+{
+    uint64_t pa = t->next_page;
+
+    t->next_page += n * PAGE;
+    g_assert_cmphex(t->next_page, <=, MEM_END);
+    qtest_memset(t->qts, pa, 0, n * PAGE);
+    return pa;
+}
+
+static uint64_t xt_page(XrmuTest *t)
+{
+    return xt_pages(t, 1);
+}
+
+static uint64_t xt_aligned(XrmuTest *t, uint64_t align)
+{
+    t->next_page = ROUND_UP(t->next_page, align);
+    return xt_page(t);
+}
+
+static uint8_t pat_byte(uint32_t seed, uint64_t i)
+{
+    return (uint8_t)((i * 131 + seed * 17 + (i >> 8)) ^ 0xa5);
+}
+
+static void fill_pattern(XrmuTest *t, uint64_t pa, size_t len, uint32_t seed)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        buf[i] = pat_byte(seed, i);
+    }
+    qtest_memwrite(t->qts, pa, buf, len);
+}
+
+/* Compare with the pattern starting at pattern index @start */
+static bool has_pattern_at(XrmuTest *t, uint64_t pa, size_t len,
+                           uint32_t seed, size_t start)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    size_t i;
+
+    qtest_memread(t->qts, pa, buf, len);
+    for (i = 0; i < len; i++) {
+        if (buf[i] != pat_byte(seed, start + i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool has_pattern(XrmuTest *t, uint64_t pa, size_t len, uint32_t seed)
+{
+    return has_pattern_at(t, pa, len, seed, 0);
+}
+
+static bool has_fill(XrmuTest *t, uint64_t pa, size_t len, uint8_t val)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    size_t i;
+
+    qtest_memread(t->qts, pa, buf, len);
+    for (i = 0; i < len; i++) {
+        if (buf[i] != val) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* edu: DMA and MSI source */
+
+static void edu_dma(XrmuTest *t, uint64_t src, uint64_t dst, uint32_t cnt,
+                    bool to_ram)
+{
+    qpci_io_writeq(t->edu, t->ebar, EDU_DMA_SRC, src);
+    qpci_io_writeq(t->edu, t->ebar, EDU_DMA_DST, dst);
+    qpci_io_writeq(t->edu, t->ebar, EDU_DMA_CNT, cnt);
+    qpci_io_writeq(t->edu, t->ebar, EDU_DMA_CMD,
+                   EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0));
+    qtest_clock_step(t->qts, EDU_DMA_NS);
+    g_assert_cmphex(qpci_io_readq(t->edu, t->ebar, EDU_DMA_CMD) &
+                    EDU_CMD_START, ==, 0);
+}
+
+/* Device write: edu buffer (offset @boff) -> @iova */
+static void dev_write(XrmuTest *t, uint64_t iova, uint32_t boff, uint32_t len)
+{
+    edu_dma(t, EDU_BUF + boff, iova, len, true);
+}
+
+/* Device read: @iova -> edu buffer (offset @boff) */
+static void dev_read(XrmuTest *t, uint64_t iova, uint32_t boff, uint32_t len)
+{
+    edu_dma(t, iova, EDU_BUF + boff, len, false);
+}
+
+static uint8_t edu_msi_cap(XrmuTest *t)
+{
+    uint8_t cap = qpci_find_capability(t->edu, PCI_CAP_ID_MSI, 0);
+
+    g_assert_cmphex(cap, !=, 0);
+    return cap;
+}
+
+static void edu_msi_program(XrmuTest *t, uint64_t addr, uint16_t data)
+{
+    uint8_t cap = edu_msi_cap(t);
+    uint16_t flags = qpci_config_readw(t->edu, cap + PCI_MSI_FLAGS);
+
+    g_assert(flags & PCI_MSI_FLAGS_64BIT);
+    qpci_config_writel(t->edu, cap + PCI_MSI_ADDRESS_LO, (uint32_t)addr);
+    qpci_config_writel(t->edu, cap + PCI_MSI_ADDRESS_HI, addr >> 32);
+    qpci_config_writew(t->edu, cap + PCI_MSI_DATA_64, data);
+    qpci_config_writew(t->edu, cap + PCI_MSI_FLAGS,
+                       flags | PCI_MSI_FLAGS_ENABLE);
+}
+
+/* Make edu send its MSI once */
+static void edu_msi_fire(XrmuTest *t)
+{
+    qpci_io_writel(t->edu, t->ebar, EDU_IRQ_RAISE, 1);
+    qpci_io_writel(t->edu, t->ebar, EDU_IRQ_LOWER, 1);
+}
+
+/* Is @vector pending in the IRR of the local APIC of CPU 0? */
+static bool apic_irr_has(XrmuTest *t, int vector)
+{
+    g_autofree char *out = qtest_hmp(t->qts, "info lapic");
+    char *p = strstr(out, "\nIRR");
+
+    g_assert(p);
+    p += strlen("\nIRR");
+    while (*p && *p != '\n') {
+        const char *end;
+        long v;
+
+        if (!g_ascii_isdigit(*p)) {
+            p++;
+            continue;
+        }
+        g_assert_cmpint(qemu_strtol(p, &end, 10, &v), ==, 0);
+        if (v == vector) {
+            return true;
+        }
+        p = (char *)end;
+    }
+    return false;
+}
+
+/* Unit MSI-X: vector v writes 0x5a5a0000 | v to msix_addr + 4 * v */
+
+static void xt_msix_setup(XrmuTest *t)
+{
+    int v;
+
+    qpci_msix_enable(t->dev);
+    g_assert_cmpint(qpci_msix_table_size(t->dev), ==, 2);
+    t->msix_addr = xt_page(t);
+    for (v = 0; v < 2; v++) {
+        uint64_t e = t->dev->msix_table_off + v * PCI_MSIX_ENTRY_SIZE;
+        uint64_t a = t->msix_addr + 4 * v;
+
+        qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                       e + PCI_MSIX_ENTRY_LOWER_ADDR, (uint32_t)a);
+        qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                       e + PCI_MSIX_ENTRY_UPPER_ADDR, a >> 32);
+        qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                       e + PCI_MSIX_ENTRY_DATA, 0x5a5a0000 | v);
+        qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                       e + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+    }
+}
+
+static bool xt_msix_fired(XrmuTest *t, int v)
+{
+    uint32_t val = qtest_readl(t->qts, t->msix_addr + 4 * v);
+
+    if (val == 0) {
+        return false;
+    }
+    g_assert_cmphex(val, ==, 0x5a5a0000 | v);
+    qtest_writel(t->qts, t->msix_addr + 4 * v, 0);
+    return true;
+}
+
+/* Life cycle */
+
+static XrmuTest *xt_start_at(const char *unit_opts, int edu_slot)
+{
+    XrmuTest *t = g_new0(XrmuTest, 1);
+
+    t->qts = qtest_initf("-M q35 -nodefaults -m 512M "
+                         "-device xrmu-pci,addr=%02x.0%s%s "
+                         "-device edu,addr=%02x.0,"
+                         "dma_mask=0xffffffffffffffff",
+                         XRMU_SLOT, unit_opts ? "," : "",
+                         unit_opts ? unit_opts : "", edu_slot);
+    t->bus = qpci_new_pc(t->qts, NULL);
+    t->dev = qpci_device_find(t->bus, QPCI_DEVFN(XRMU_SLOT, 0));
+    g_assert(t->dev);
+    t->edu = qpci_device_find(t->bus, QPCI_DEVFN(edu_slot, 0));
+    g_assert(t->edu);
+    t->edu_rid = QPCI_DEVFN(edu_slot, 0);
+    t->bar = qpci_iomap(t->dev, 0, NULL);
+    qpci_device_enable(t->dev);
+    t->ebar = qpci_iomap(t->edu, 0, NULL);
+    qpci_device_enable(t->edu);
+    t->cap = rd64(t, R_CAP);
+    t->next_page = MEM_BASE;
+    xt_msix_setup(t);
+    t->sync_addr = xt_page(t);
+    return t;
+}
+
+static XrmuTest *xt_start(const char *unit_opts)
+{
+    return xt_start_at(unit_opts, EDU_SLOT);
+}
+
+static void xt_end(XrmuTest *t)
+{
+    /* The unit must still answer */
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    g_free(t->dev);
+    g_free(t->edu);
+    qpci_free_pc(t->bus);
+    qtest_quit(t->qts);
+    g_free(t);
+}
+
+static uint64_t cnt(XrmuTest *t, uint64_t reg)
+{
+    return rd64(t, reg);
+}
+
+static void xt_wait_status(XrmuTest *t, uint32_t mask, uint32_t want)
+{
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        if ((rd32(t, R_STATUS) & mask) == want) {
+            return;
+        }
+        qtest_clock_step(t->qts, 1000);
+    }
+    g_assert_cmphex(rd32(t, R_STATUS) & mask, ==, want);
+}
+
+static void xt_ctrl(XrmuTest *t, uint32_t ctrl)
+{
+    uint32_t want = 0;
+
+    wr32(t, R_CTRL, ctrl);
+    want |= ctrl & CTRL_EN ? STS_EN_ACK : 0;
+    want |= ctrl & CTRL_IRE ? STS_IRE_ACK : 0;
+    want |= ctrl & CTRL_CMDQ_EN ? STS_CMDQ_ON : 0;
+    want |= ctrl & CTRL_FLTQ_EN ? STS_FLTQ_ON : 0;
+    want |= ctrl & CTRL_BLK ? STS_BLK_ACK : 0;
+    xt_wait_status(t, STS_EN_ACK | STS_IRE_ACK | STS_CMDQ_ON |
+                   STS_FLTQ_ON | STS_BLK_ACK, want);
+}
+
+/* Device table */
+
+static void xt_dt_linear(XrmuTest *t, int log2)
+{
+    int pages = ((32 << log2) + PAGE - 1) / PAGE;
+
+    t->dt = xt_pages(t, pages);
+    t->dt_log2 = log2;
+    t->dt_2lvl = false;
+    wr64(t, R_DTBASE, t->dt | DTBASE_LOG2SZ(log2));
+    g_assert_cmphex(rd64(t, R_DTBASE), ==, t->dt | DTBASE_LOG2SZ(log2));
+}
+
+static void xt_dt_2lvl(XrmuTest *t, int log2)
+{
+    t->dt = xt_page(t);
+    t->dt_log2 = log2;
+    t->dt_2lvl = true;
+    wr64(t, R_DTBASE, t->dt | DTBASE_2LVL | DTBASE_LOG2SZ(log2));
+    g_assert_cmphex(rd64(t, R_DTBASE), ==,
+                    t->dt | DTBASE_2LVL | DTBASE_LOG2SZ(log2));
+}
+
+/* Address of the DTE of @rid; allocates the L2 page for a two-level table */
+static uint64_t xt_dte_addr(XrmuTest *t, uint16_t rid)
+{
+    uint64_t l1e_pa, l1e;
+
+    if (!t->dt_2lvl) {
+        return t->dt + 32ULL * rid;
+    }
+    l1e_pa = t->dt + 8ULL * (rid >> 7);
+    l1e = qtest_readq(t->qts, l1e_pa);
+    if (!(l1e & L1E_V)) {
+        l1e = xt_page(t) | L1E_V;
+        qtest_writeq(t->qts, l1e_pa, l1e);
+    }
+    return (l1e & PTE_ADDR_MASK) + 32ULL * (rid & 0x7f);
+}
+
+static void xt_dte(XrmuTest *t, uint16_t rid, uint64_t qw0, uint64_t qw1,
+                   uint64_t qw2)
+{
+    uint64_t pa = xt_dte_addr(t, rid);
+
+    qtest_writeq(t->qts, pa, qw0);
+    qtest_writeq(t->qts, pa + 8, qw1);
+    qtest_writeq(t->qts, pa + 16, qw2);
+    qtest_writeq(t->qts, pa + 24, 0);
+}
+
+/* Translated DTE for edu with a fresh root table */
+static uint64_t xt_dte_xlate(XrmuTest *t, int levels, uint16_t did)
+{
+    uint64_t root = xt_page(t);
+
+    xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(levels),
+           did, 0);
+    return root;
+}
+
+/* Page tables: returns the address of the leaf PTE */
+static uint64_t xt_map(XrmuTest *t, uint64_t root, int levels, uint64_t iova,
+                       uint64_t pa, int leaf_level, uint64_t perm)
+{
+    uint64_t table = root;
+    uint64_t pte_pa;
+    int l;
+
+    for (l = levels; l > leaf_level; l--) {
+        uint64_t idx = (iova >> (12 + 9 * (l - 1))) & 511;
+        uint64_t pte;
+
+        pte_pa = table + 8 * idx;
+        pte = qtest_readq(t->qts, pte_pa);
+        if (!(pte & PTE_V)) {
+            pte = xt_page(t) | PTE_V;
+            qtest_writeq(t->qts, pte_pa, pte);
+        }
+        g_assert(!(pte & PTE_LEAF));
+        table = pte & PTE_ADDR_MASK;
+    }
+    pte_pa = table + 8 * ((iova >> (12 + 9 * (leaf_level - 1))) & 511);
+    qtest_writeq(t->qts, pte_pa, pa | perm | PTE_V | PTE_LEAF);
+    return pte_pa;
+}
+
+/* Command queue */
+
+static void xt_cmd_put(XrmuTest *t, uint64_t qw0, uint64_t qw1)
+{
+    uint64_t e = t->cmdq + 16ULL * t->cmdq_tail;
+
+    qtest_writeq(t->qts, e, qw0);
+    qtest_writeq(t->qts, e + 8, qw1);
+    t->cmdq_tail = (t->cmdq_tail + 1) % t->cmdq_n;
+}
+
+static void xt_cmd_publish(XrmuTest *t)
+{
+    wr32(t, R_CMDQ_TAIL, t->cmdq_tail);
+}
+
+/* Let the queue run until HEAD reaches TAIL or it stops */
+static void xt_cmd_settle(XrmuTest *t)
+{
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        if (rd32(t, R_CMDQ_HEAD) == t->cmdq_tail ||
+            (rd32(t, R_CMDQ_STS) & CMDQ_STS_ERR)) {
+            return;
+        }
+        qtest_clock_step(t->qts, 1000);
+    }
+}
+
+static void xt_cmd(XrmuTest *t, uint64_t qw0, uint64_t qw1)
+{
+    xt_cmd_put(t, qw0, qw1);
+    xt_cmd_publish(t);
+    xt_cmd_settle(t);
+}
+
+static uint64_t sync_cmd(XrmuTest *t, uint32_t seq)
+{
+    return CMD_SYNC | SYNC_WR | CMD_HI(seq);
+}
+
+/* Submit SYNC with a status write and check it completed */
+static void xt_sync(XrmuTest *t)
+{
+    uint32_t seq = ++t->sync_seq;
+
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd(t, sync_cmd(t, seq), t->sync_addr);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, seq);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+}
+
+static void xt_inv_all(XrmuTest *t)
+{
+    xt_cmd_put(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_cmd_put(t, CMD_INV_IOTLB | CMD_SCOPE_GLOBAL, 0);
+    xt_cmd_put(t, CMD_INV_IRTE | CMD_ALL, 0);
+    xt_sync(t);
+}
+
+/* Fault queue */
+
+static void xt_queues(XrmuTest *t, int cmd_log2, int flt_log2)
+{
+    t->cmdq_n = 1u << cmd_log2;
+    t->cmdq = xt_pages(t, (16 * t->cmdq_n + PAGE - 1) / PAGE);
+    t->cmdq_tail = 0;
+    wr64(t, R_CMDQ_BASE, t->cmdq | cmd_log2);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, t->cmdq | cmd_log2);
+    t->fltq_n = 1u << flt_log2;
+    t->fltq = xt_pages(t, (32 * t->fltq_n + PAGE - 1) / PAGE);
+    t->fltq_head = 0;
+    wr64(t, R_FLTQ_BASE, t->fltq | flt_log2);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, t->fltq | flt_log2);
+}
+
+/*
+ * The standard bring-up: device table (linear, 256 RIDs unless already
+ * set up), 16-entry queues, queues on with interrupts, invalidate all,
+ * then EN plus @extra.
+ */
+static void xt_enable(XrmuTest *t, uint32_t extra)
+{
+    if (!t->dt) {
+        xt_dt_linear(t, 8);
+    }
+    if (!t->cmdq) {
+        xt_queues(t, 4, 4);
+    }
+    xt_ctrl(t, CTRL_QUEUES);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    xt_inv_all(t);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN | extra);
+}
+
+static void xt_no_fault(XrmuTest *t)
+{
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, t->fltq_head);
+}
+
+/*
+ * Pop the next fault record and check it.  @did: DID_NONE = DIDV and DID
+ * must be 0 (every reason outside 0x10-0x15); @info < 0: INFO not checked.
+ */
+static void xt_fault(XrmuTest *t, int reason, int acc, uint64_t addr,
+                     int did, int64_t info)
+{
+    uint64_t rec = t->fltq + 32ULL * t->fltq_head;
+    uint64_t qw0, qw1, qw2, qw3;
+
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), !=, t->fltq_head);
+    qw0 = qtest_readq(t->qts, rec);
+    qw1 = qtest_readq(t->qts, rec + 8);
+    qw2 = qtest_readq(t->qts, rec + 16);
+    qw3 = qtest_readq(t->qts, rec + 24);
+    g_assert_cmphex(FR_REASON(qw0), ==, reason);
+    g_assert_cmphex(FR_ACC(qw0), ==, acc);
+    g_assert_cmphex(FR_RID(qw0), ==, t->edu_rid);
+    g_assert_cmphex(qw0 & 0xffff00000000f800ULL, ==, 0);
+    if (did >= 0) {
+        g_assert(qw0 & FR_DIDV);
+        g_assert_cmphex(FR_DID(qw0), ==, did);
+    } else {
+        g_assert(!(qw0 & FR_DIDV));
+        g_assert_cmphex(FR_DID(qw0), ==, 0);
+    }
+    g_assert_cmphex(qw1, ==, addr);
+    if (info >= 0) {
+        g_assert_cmphex(qw2, ==, info);
+    }
+    g_assert_cmphex(qw3, ==, 0);
+    t->fltq_head = (t->fltq_head + 1) % t->fltq_n;
+    wr32(t, R_FLTQ_HEAD, t->fltq_head);
+}
+
+static void viol(XrmuTest *t, uint32_t *count, int rule)
+{
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, ++*count);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, rule);
+}
+
+/* Test cases */
+
+static void test_reset_values(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t cap = t->cap;
+    uint64_t rr = rd64(t, R_RIDRANGE);
+    uint64_t off;
+
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_VENDOR_ID), ==,
+                    XRMU_VENDOR);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_DEVICE_ID), ==,
+                    XRMU_DEVICE);
+    g_assert_cmphex(qpci_config_readb(t->dev, PCI_REVISION_ID), ==, 0x01);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_CLASS_DEVICE), ==, 0x0806);
+    g_assert_cmphex(qpci_config_readb(t->dev, PCI_CLASS_PROG), ==, 0);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_SUBSYSTEM_VENDOR_ID), ==,
+                    0x1af4);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_SUBSYSTEM_ID), ==, 0x1100);
+
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    /* CAP is self-consistent and within the legal ranges */
+    g_assert_cmphex(cap & ~CAP_DEFINED, ==, 0);
+    g_assert(cap & (CAP_AW39 | CAP_AW48 | CAP_AW57));
+    g_assert_cmpint(CAP_DIDW(cap), >=, 1);
+    g_assert_cmpint(CAP_CMDQ_MAXLOG2(cap), >=, 4);
+    g_assert_cmpint(CAP_FLTQ_MAXLOG2(cap), >=, 4);
+    g_assert_cmpint(CAP_PAW(cap), >=, 32);
+    g_assert_cmpint(CAP_PAW(cap), <=, 52);
+    if (cap & CAP_IR) {
+        g_assert_cmpint(CAP_IRT_MAXLOG2(cap), <=, 11);
+    } else {
+        g_assert_cmpint(CAP_IRT_MAXLOG2(cap), ==, 0);
+    }
+    /* RIDRANGE covers the root bus the unit and edu sit on */
+    g_assert_cmphex(rr >> 32, ==, 0);
+    g_assert_cmphex(rr & 0xffff, ==, 0);
+    g_assert_cmphex((rr >> 16) & 0xff, ==, 0);
+    g_assert_cmphex((rr >> 16) & 0xff, <=, (rr >> 24) & 0xff);
+    g_assert_cmphex(rd64(t, R_ECAP), ==, 0);
+
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    for (off = R_CNT_XLATE; off <= R_CNT_CMD; off += 8) {
+        g_assert_cmphex(rd64(t, off), ==, 0);
+    }
+    /* Undefined and reserved offsets read 0 */
+    for (off = 0x070; off < 0x100; off += 4) {
+        g_assert_cmphex(rd32(t, off), ==, 0);
+    }
+    for (off = 0x148; off < 0x1000; off += 4) {
+        g_assert_cmphex(rd32(t, off), ==, 0);
+    }
+    xt_end(t);
+}
+
+static void test_regs_ro_w1c(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t cap = t->cap, rr = rd64(t, R_RIDRANGE);
+    uint32_t n = 0;
+
+    /* RO registers ignore writes; a nonzero write is R2 */
+    wr32(t, R_VERSION, 0xffffffff);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    wr64(t, R_CAP, ~0ULL);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd64(t, R_CAP), ==, cap);
+    wr64(t, R_RIDRANGE, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
+    g_assert_cmphex(rd64(t, R_RIDRANGE), ==, rr);
+    wr64(t, R_ECAP, ~0ULL);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd64(t, R_ECAP), ==, 0);
+    wr32(t, R_STATUS, 0xffffffff);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    wr32(t, R_CMDQ_HEAD, 5);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    wr32(t, R_FLTQ_TAIL, 5);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    wr32(t, R_FLTQ_LOST, 5);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+    wr64(t, R_CNT_CMD, 7);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd64(t, R_CNT_CMD), ==, 0);
+    wr32(t, 0x0f00, 0x1234);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, 0x0f00), ==, 0);
+    wr32(t, 0x0080, 1);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, 0x0080), ==, 0);
+
+    /* W1C registers: writing 1 to a clear bit leaves it clear */
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    wr32(t, R_FLTQ_STS, FLTQ_STS_OVF | FLTQ_STS_WERR);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
+    /* RESET is write-only */
+    g_assert_cmphex(rd32(t, R_RESET), ==, 0);
+
+    /* RW registers hold what was written */
+    wr64(t, R_DTBASE, 0x2000000ULL | DTBASE_LOG2SZ(9) | DTBASE_2LVL);
+    g_assert_cmphex(rd64(t, R_DTBASE), ==,
+                    0x2000000ULL | DTBASE_LOG2SZ(9) | DTBASE_2LVL);
+    /* RsvdZ bits are not stored (R2), the rest applies */
+    wr64(t, R_DTBASE, 0x3000000ULL | DTBASE_LOG2SZ(8) | BIT_ULL(1));
+    viol(t, &n, 2);
+    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0x3000000ULL | DTBASE_LOG2SZ(8));
+    wr32(t, R_CTRL, CTRL_FLT_IE | BIT(9));
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_FLT_IE);
+    /* address bits at or above PAW are not stored (R13) */
+    if (CAP_PAW(cap) < 52) {
+        wr64(t, R_DTBASE, 0x3000000ULL | BIT_ULL(CAP_PAW(cap)) |
+             DTBASE_LOG2SZ(8));
+        viol(t, &n, 13);
+        g_assert_cmphex(rd64(t, R_DTBASE), ==,
+                        0x3000000ULL | DTBASE_LOG2SZ(8));
+    }
+    /* a 64-bit register written as halves changes on the high half */
+    wr32(t, R_CMDQ_BASE, 0x3000004);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
+    wr32(t, R_CMDQ_BASE + 4, 0);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0x3000004);
+    g_assert_cmphex(rd32(t, R_CMDQ_BASE), ==, 0x3000004);
+    g_assert_cmphex(rd32(t, R_CMDQ_BASE + 4), ==, 0);
+    /* high half alone: R2, takes effect with the current low half */
+    wr32(t, R_FLTQ_BASE + 4, 0);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
+    /* unsupported sizes: reads 0, writes ignored, both R2 */
+    g_assert_cmphex(qpci_io_readb(t->dev, t->bar, R_VERSION + 2), ==, 0);
+    viol(t, &n, 2);
+    qpci_io_writew(t->dev, t->bar, R_CTRL, CTRL_CMD_IE);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_FLT_IE);
+    g_assert_cmphex(rd64(t, R_CTRL), ==, 0);
+    viol(t, &n, 2);
+    wr32(t, R_CTRL, 0);
+    wr32(t, R_FLTQ_HEAD, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
+    /* DBG_INJECT (CAP.DBG = 1 in the model) */
+    g_assert(cap & CAP_DBG);
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL | BIT(5));
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, DBG_CMDQ_STALL);
+    wr32(t, R_DBG_INJECT, 0);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    /* reserved parts of BAR0 */
+    g_assert_cmphex(qpci_io_readl(t->dev, t->bar, 0x1000), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t->dev, t->bar, 0x1ffc), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t->dev, t->bar, 0x2020), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 2);
+    xt_end(t);
+}
+
+static void test_unit_reset(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t src = xt_page(t), dst = xt_page(t);
+    uint32_t viol;
+    uint64_t ncmd;
+
+    fill_pattern(t, src, PAGE, 3);
+    dev_read(t, src, 0, PAGE);
+    xt_enable(t, CTRL_BLK);
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, 0, 0);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 3));
+    qtest_memset(t->qts, dst, 0, PAGE);
+    /* DTE now blocked in memory only: the cached pass-through DTE stays */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED, 0, 0);
+    xt_cmd(t, CMD_NOP, 0);
+    ncmd = cnt(t, R_CNT_CMD);
+    g_assert_cmpuint(ncmd, >=, 5);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL);
+
+    /* A wrong magic is ignored (and is an R2 violation) */
+    wr32(t, R_RESET, XRMU_RESET_MAGIC ^ 1);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES | CTRL_EN | CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 1);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 2);
+    viol = rd32(t, R_DBG_VIOL_COUNT);
+
+    wr32(t, R_RESET, XRMU_RESET_MAGIC);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    g_assert_cmphex(rd64(t, R_CAP), ==, t->cap);
+    /* Counters (debug state) survive the reset */
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, ncmd);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, viol);
+
+    /* After reset DMA passes through untranslated again (BLK cleared) */
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 3));
+    qtest_memset(t->qts, dst, 0, PAGE);
+
+    /*
+     * The reset emptied the caches, so enabling without the
+     * invalidation step sees the blocked DTE.
+     */
+    wr64(t, R_DTBASE, t->dt | DTBASE_LOG2SZ(t->dt_log2));
+    wr64(t, R_CMDQ_BASE, t->cmdq | 4);
+    wr64(t, R_FLTQ_BASE, t->fltq | 4);
+    t->cmdq_tail = 0;
+    t->fltq_head = 0;
+    xt_ctrl(t, CTRL_QUEUES);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_fill(t, dst, PAGE, 0));
+    xt_fault(t, RSN_BLOCKED, ACC_WRITE, dst, DID_NONE, 0);
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, viol);
+    xt_end(t);
+}
+
+/* Translation at one page size: maps IOVA -> page, checks write and read */
+static void do_xlate_size(int leaf_level)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t size = 1ULL << (12 + 9 * (leaf_level - 1));
+    uint64_t iova = 0x5ULL << 30 | (leaf_level == 3 ? 0 : 0x3ULL << 21);
+    uint64_t base, src, off, root, xl, miss, hit;
+    bool supported;
+
+    supported = leaf_level == 1 ||
+                (leaf_level == 2 && (t->cap & CAP_PS2M)) ||
+                (leaf_level == 3 && (t->cap & CAP_PS1G));
+    /* The page frame; a 1G leaf maps guest RAM starting at 0 */
+    if (leaf_level == 3) {
+        base = 0;
+        off = 0x9000000;        /* falls inside our RAM area */
+        g_assert_cmphex(off, >=, t->next_page);
+        t->next_page = off + 0x10000;
+    } else {
+        base = xt_aligned(t, size);
+        off = leaf_level == 1 ? 0 : 0x5000;
+        t->next_page = base + MAX(size, 2 * PAGE);
+    }
+    src = xt_page(t);
+    fill_pattern(t, src, PAGE, 7);
+    qtest_memset(t->qts, base + off, 0xee, PAGE);
+    qtest_memset(t->qts, base + off + PAGE, 0xee, PAGE);
+
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 11);
+    xt_map(t, root, 4, iova, base, leaf_level, PTE_RW);
+    /* a second IOVA, identity for the source page, 4K */
+    xt_map(t, root, 4, 0x7ULL << 30 | src, src, 1, PTE_R);
+
+    if (!supported) {
+        /* a leaf at an unannounced size is malformed */
+        g_test_message("CAP has no PS for level %d: expecting PT_RSVD",
+                       leaf_level);
+        dev_write(t, iova + off, 0, 64);
+        xt_fault(t, RSN_PT_RSVD, ACC_WRITE, iova + off, 11, leaf_level);
+        g_assert(has_fill(t, base + off, PAGE, 0xee));
+        g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 8);
+        xt_no_fault(t);
+        xt_end(t);
+        return;
+    }
+    xl = cnt(t, R_CNT_XLATE);
+    miss = cnt(t, R_CNT_IOTLB_MISS);
+    dev_read(t, 0x7ULL << 30 | src, 0, PAGE);
+    dev_write(t, iova + off, 0, PAGE);
+    g_assert(has_pattern(t, base + off, PAGE, 7));
+    g_assert(has_fill(t, base + off + PAGE, PAGE, 0xee));
+    g_assert_cmpuint(cnt(t, R_CNT_XLATE), >=, xl + 2);
+    g_assert_cmpuint(cnt(t, R_CNT_IOTLB_MISS), >=, miss + 2);
+    xt_no_fault(t);
+
+    /* The same page again is an IOTLB hit */
+    hit = cnt(t, R_CNT_IOTLB_HIT);
+    dev_write(t, iova + off + 64, 0, 64);
+    g_assert_cmpuint(cnt(t, R_CNT_IOTLB_HIT), ==, hit + 1);
+    /* so is another 4K page within a large leaf */
+    if (leaf_level > 1) {
+        qtest_memset(t->qts, base + off + PAGE, 0, PAGE);
+        dev_write(t, iova + off + PAGE, 0, 64);
+        g_assert(has_pattern(t, base + off + PAGE, 64, 7));
+        g_assert_cmpuint(cnt(t, R_CNT_IOTLB_HIT), ==, hit + 2);
+    }
+    /* Outside the leaf: not present */
+    dev_write(t, iova + size, 0, 64);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova + size, 11,
+             leaf_level);
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+static void test_xlate_4k(void)
+{
+    do_xlate_size(1);
+}
+
+static void test_xlate_2m(void)
+{
+    do_xlate_size(2);
+}
+
+static void test_xlate_1g(void)
+{
+    do_xlate_size(3);
+}
+
+/*
+ * 3/4/5-level tables: an IOVA that uses the top index of each level.
+ * LEVELS without the matching CAP.AW* bit makes the DTE malformed.
+ */
+static void do_levels(int levels)
+{
+    XrmuTest *t = xt_start(NULL);
+    int width = 12 + 9 * levels;
+    uint64_t iova = (1ULL << (width - 1)) | 0x123456000ULL;
+    uint64_t root, dst, pte;
+    uint64_t aw = levels == 3 ? CAP_AW39 : levels == 4 ? CAP_AW48 : CAP_AW57;
+
+    dst = xt_page(t);
+    fill_pattern(t, dst, PAGE, 1);
+    dev_read(t, dst, 0, PAGE);  /* pass-through: load edu buffer */
+    qtest_memset(t->qts, dst, 0, PAGE);
+
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, levels, 3);
+    pte = xt_map(t, root, levels, iova, dst, 1, PTE_W);
+    if (!(t->cap & aw)) {
+        g_test_message("CAP has no AW%d: expecting DTE_RSVD", width);
+        dev_write(t, iova, 0, PAGE);
+        xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, iova, DID_NONE, 0);
+        g_assert(has_fill(t, dst, PAGE, 0));
+        g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 7);
+        xt_no_fault(t);
+        xt_end(t);
+        return;
+    }
+    dev_write(t, iova, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 1));
+    xt_no_fault(t);
+
+    /* Walk length: not present at each level reports the level */
+    qtest_memset(t->qts, dst, 0, PAGE);
+    qtest_writeq(t->qts, pte, 0);
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_GLOBAL, 0);
+    xt_sync(t);
+    dev_write(t, iova, 0, 64);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova, 3, 1);
+    g_assert(has_fill(t, dst, PAGE, 0));
+    dev_write(t, iova ^ (1ULL << (width - 2)), 0, 64);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE,
+             iova ^ (1ULL << (width - 2)), 3, levels);
+
+    /* First IOVA beyond the width */
+    dev_write(t, 1ULL << width, 0, 64);
+    xt_fault(t, RSN_ADDR_RANGE, ACC_WRITE, 1ULL << width, 3, 0);
+    if (levels < 5) {
+        /* a top bit as used by a deeper table still faults */
+        dev_read(t, iova | 1ULL << 56, 0x800, 64);
+        xt_fault(t, RSN_ADDR_RANGE, ACC_READ, iova | 1ULL << 56, 3, 0);
+    }
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+static void test_levels_3(void)
+{
+    do_levels(3);
+}
+
+static void test_levels_4(void)
+{
+    do_levels(4);
+}
+
+static void test_levels_5(void)
+{
+    do_levels(5);
+}
+
+/*
+ * Common body for device-table formats: edu in translate mode through
+ * whatever table the caller set up.
+ */
+static void dt_xlate_check(XrmuTest *t)
+{
+    uint64_t root, dst;
+
+    dst = xt_page(t);
+    fill_pattern(t, dst, PAGE, 9);
+    dev_read(t, dst, 0, PAGE);
+    qtest_memset(t->qts, dst, 0, PAGE);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 1);
+    xt_map(t, root, 4, 0x40000000, dst, 1, PTE_W);
+    dev_write(t, 0x40000000, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 9));
+    xt_no_fault(t);
+}
+
+static void test_dt_linear(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t dte;
+
+    xt_dt_linear(t, 8);
+    dt_xlate_check(t);
+
+    /* DTE V=0 -> DTE_INVALID; memory untouched */
+    dte = xt_dte_addr(t, t->edu_rid);
+    qtest_writeq(t->qts, dte, 0);
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_sync(t);
+    dev_write(t, 0x40000000, 0, 64);
+    xt_fault(t, RSN_DTE_INVALID, ACC_WRITE, 0x40000000, DID_NONE, 0);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_dt_range(void)
+{
+    /* edu at RID 0x80 is outside a 128-entry table */
+    XrmuTest *t = xt_start_at(NULL, 0x10);
+    uint64_t dst = xt_page(t);
+
+    xt_dt_linear(t, 7);
+    xt_enable(t, 0);
+    qtest_memset(t->qts, dst, 0x11, PAGE);
+    dev_write(t, dst, 0, 64);
+    xt_fault(t, RSN_DT_RANGE, ACC_WRITE, dst, DID_NONE, 0);
+    g_assert(has_fill(t, dst, PAGE, 0x11));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_dt_two_level(void)
+{
+    /* edu at RID 0x88: L1 index 1, L2 index 8 */
+    XrmuTest *t = xt_start_at(NULL, 0x11);
+    uint64_t l1e;
+
+    xt_dt_2lvl(t, 9);
+    dt_xlate_check(t);
+
+    /* L1E V=0 -> DT_L1_INVALID */
+    l1e = qtest_readq(t->qts, t->dt + 8);
+    g_assert(l1e & L1E_V);
+    qtest_writeq(t->qts, t->dt + 8, 0);
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_sync(t);
+    dev_write(t, 0x40000000, 0, 64);
+    xt_fault(t, RSN_DT_L1_INVALID, ACC_WRITE, 0x40000000, DID_NONE, 0);
+
+    /* L1E with RsvdZ bits -> DTE_RSVD */
+    qtest_writeq(t->qts, t->dt + 8, l1e | 0x10);
+    dev_write(t, 0x40000000, 0, 64);
+    xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x40000000, DID_NONE, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 7);
+
+    /* Restored: works again (V=0 -> V=1 needs no invalidation) */
+    qtest_writeq(t->qts, t->dt + 8, 0);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    qtest_writeq(t->qts, t->dt + 8, l1e);
+    dev_write(t, 0x40000000, 0, 64);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/* Write to a read-only page and read from a non-present one */
+static void test_fault_ro_np(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t ro = xt_page(t), out = xt_page(t), secret = xt_page(t);
+    uint64_t root, faults;
+
+    fill_pattern(t, out, PAGE, 5);
+    dev_read(t, out, 0, PAGE);          /* edu buffer = pattern 5 */
+    qtest_memset(t->qts, ro, 0x77, PAGE);
+    fill_pattern(t, secret, PAGE, 6);
+    qtest_memset(t->qts, out, 0, PAGE);
+
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 0x2a);
+    xt_map(t, root, 4, 0x100000, ro, 1, PTE_R);
+    xt_map(t, root, 4, 0x200000, out, 1, PTE_RW);
+    /* a leaf with V=0 pointing at @secret: must not be used */
+    qtest_writeq(t->qts, xt_map(t, root, 4, 0x300000, secret, 1, PTE_RW),
+                 secret | PTE_RW | PTE_LEAF);
+
+    faults = cnt(t, R_CNT_FAULT);
+    g_assert(!xt_msix_fired(t, 0));
+    dev_write(t, 0x100000 + 0x40, 0, 64);
+    xt_fault(t, RSN_PT_WRITE, ACC_WRITE, 0x100040, 0x2a, 1);
+    g_assert(has_fill(t, ro, PAGE, 0x77));
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
+    /* first record into an empty queue raises vector 0 */
+    g_assert(xt_msix_fired(t, 0));
+
+    /* Read from a non-present page: nothing of @secret reaches edu */
+    dev_read(t, 0x300000, 0, 128);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_READ, 0x300000, 0x2a, 1);
+    g_assert(xt_msix_fired(t, 0));
+    dev_write(t, 0x200000, 0, PAGE);
+    g_assert(!has_pattern(t, out, 128, 6));
+    g_assert(has_pattern_at(t, out + 128, PAGE - 128, 5, 128));
+
+    /* Reading the read-only page works */
+    fill_pattern(t, ro, PAGE, 8);
+    dev_read(t, 0x100000, 0, PAGE);
+    dev_write(t, 0x200000, 0, PAGE);
+    g_assert(has_pattern(t, out, PAGE, 8));
+
+    /* Write-only leaf: reads fault PT_READ */
+    xt_map(t, root, 4, 0x400000, secret, 1, PTE_W);
+    dev_read(t, 0x400000, 0, 64);
+    xt_fault(t, RSN_PT_READ, ACC_READ, 0x400000, 0x2a, 1);
+    dev_write(t, 0x200000, 0, 64);
+    g_assert(!has_pattern(t, out, 64, 6));
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 3);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* DTE.FSD: translation faults are blocked and counted, not recorded */
+static void test_fault_fsd(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t ro = xt_page(t), root, faults;
+
+    xt_enable(t, 0);
+    root = xt_page(t);
+    xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4) |
+           DTE_FSD, 4, 0);
+    xt_map(t, root, 4, 0x100000, ro, 1, PTE_R);
+    qtest_memset(t->qts, ro, 0x66, PAGE);
+    faults = cnt(t, R_CNT_FAULT);
+    dev_write(t, 0x100000, 0, 64);
+    g_assert(has_fill(t, ro, PAGE, 0x66));
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
+    xt_no_fault(t);
+    g_assert(!xt_msix_fired(t, 0));
+    xt_end(t);
+}
+
+static void test_mode_blocked(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t dst = xt_page(t);
+
+    qtest_memset(t->qts, dst, 0x33, PAGE);
+    xt_enable(t, 0);
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED, 0, 0);
+    dev_write(t, dst, 0, 64);
+    xt_fault(t, RSN_BLOCKED, ACC_WRITE, dst, DID_NONE, 0);
+    dev_read(t, dst, 0, 64);
+    xt_fault(t, RSN_BLOCKED, ACC_READ, dst, DID_NONE, 0);
+    g_assert(has_fill(t, dst, PAGE, 0x33));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_mode_passthrough(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t src = xt_page(t), dst = xt_page(t);
+    uint64_t xl;
+
+    fill_pattern(t, src, PAGE, 12);
+    xt_enable(t, 0);
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, 0, 0);
+    xl = cnt(t, R_CNT_XLATE);
+    dev_read(t, src, 0, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 12));
+    xt_no_fault(t);
+    /* pass-through accesses are not translations */
+    g_assert_cmpuint(cnt(t, R_CNT_XLATE), ==, xl);
+    xt_end(t);
+}
+
+/* CTRL.BLK with EN=0 blocks DMA and MSIs; not recorded, only counted */
+static void test_ctrl_blk(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t src = xt_page(t), dst = xt_page(t), faults, blocked;
+
+    fill_pattern(t, src, PAGE, 13);
+    xt_queues(t, 4, 4);
+    xt_dt_linear(t, 8);
+    xt_ctrl(t, CTRL_QUEUES);
+    /* EN=0, BLK=0: pass through, MSI delivered unchanged */
+    dev_read(t, src, 0, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 13));
+    edu_msi_program(t, MSI_WINDOW, 0x41);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x41));
+
+    xt_ctrl(t, CTRL_QUEUES | CTRL_BLK);
+    g_assert(rd32(t, R_STATUS) & STS_BLK_ACK);
+    faults = cnt(t, R_CNT_FAULT);
+    blocked = cnt(t, R_CNT_IR_BLOCK);
+    qtest_memset(t->qts, dst, 0x44, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_fill(t, dst, PAGE, 0x44));
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), >, faults);
+    edu_msi_program(t, MSI_WINDOW, 0x42);
+    edu_msi_fire(t);
+    g_assert(!apic_irr_has(t, 0x42));
+    g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, blocked + 1);
+    xt_no_fault(t);
+
+    /* BLK off again: passes */
+    xt_ctrl(t, CTRL_QUEUES);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 13));
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x42));
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/*
+ * Stale IOTLB: the old translation survives a PTE change until the owed
+ * INV_IOTLB (of the given scope) and SYNC.
+ */
+static void do_stale_iotlb(uint64_t scope)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t p1 = xt_page(t), p2 = xt_page(t), src = xt_page(t);
+    uint64_t root, pte, iova = 0x12345000, qw0, qw1 = 0;
+
+    fill_pattern(t, src, PAGE, 21);
+    dev_read(t, src, 0, PAGE);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 5);
+    pte = xt_map(t, root, 4, iova, p1, 1, PTE_RW);
+
+    dev_write(t, iova, 0, PAGE);
+    g_assert(has_pattern(t, p1, PAGE, 21));
+    qtest_memset(t->qts, p1, 0, PAGE);
+
+    /* Retarget the PTE without invalidation: still goes to p1 */
+    qtest_writeq(t->qts, pte, p2 | PTE_RW | PTE_V | PTE_LEAF);
+    dev_write(t, iova, 0, PAGE);
+    g_assert(has_pattern(t, p1, PAGE, 21));
+    g_assert(has_fill(t, p2, PAGE, 0));
+    qtest_memset(t->qts, p1, 0, PAGE);
+
+    if (scope == CMD_SCOPE_RANGE) {
+        /* A range that does not cover it changes nothing */
+        xt_cmd(t, CMD_INV_IOTLB | scope | CMD_DID(5) | CMD_HI(0),
+               iova + PAGE);
+        xt_sync(t);
+        /* Nor does the right range in another domain */
+        xt_cmd(t, CMD_INV_IOTLB | scope | CMD_DID(6) | CMD_HI(3),
+               iova - PAGE);
+        xt_sync(t);
+        dev_write(t, iova, 0, PAGE);
+        g_assert(has_pattern(t, p1, PAGE, 21));
+        qtest_memset(t->qts, p1, 0, PAGE);
+        qw0 = CMD_INV_IOTLB | scope | CMD_DID(5) | CMD_HI(1);
+        qw1 = iova - PAGE;
+    } else if (scope == CMD_SCOPE_DOMAIN) {
+        xt_cmd(t, CMD_INV_IOTLB | scope | CMD_DID(6), 0);
+        xt_sync(t);
+        dev_write(t, iova, 0, PAGE);
+        g_assert(has_pattern(t, p1, PAGE, 21));
+        qtest_memset(t->qts, p1, 0, PAGE);
+        qw0 = CMD_INV_IOTLB | scope | CMD_DID(5);
+    } else {
+        qw0 = CMD_INV_IOTLB | scope;
+    }
+    xt_cmd(t, qw0, qw1);
+    xt_sync(t);
+    dev_write(t, iova, 0, PAGE);
+    g_assert(has_fill(t, p1, PAGE, 0));
+    g_assert(has_pattern(t, p2, PAGE, 21));
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+static void test_stale_iotlb_range(void)
+{
+    do_stale_iotlb(CMD_SCOPE_RANGE);
+}
+
+static void test_stale_iotlb_domain(void)
+{
+    do_stale_iotlb(CMD_SCOPE_DOMAIN);
+}
+
+static void test_stale_iotlb_global(void)
+{
+    do_stale_iotlb(CMD_SCOPE_GLOBAL);
+}
+
+/* A 2M entry overlapping a 4K range invalidation is removed whole */
+static void test_stale_iotlb_large(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t big, src, root, pte, iova = 0x40000000;
+
+    src = xt_page(t);
+    fill_pattern(t, src, PAGE, 22);
+    dev_read(t, src, 0, PAGE);
+    big = xt_aligned(t, 2 * MiB);
+    t->next_page = big + 4 * MiB;
+    qtest_memset(t->qts, big, 0, 4 * MiB);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 9);
+    pte = xt_map(t, root, 4, iova, big, 2, PTE_RW);
+    dev_write(t, iova + 0x1000, 0, 64);
+    g_assert(has_pattern(t, big + 0x1000, 64, 22));
+    qtest_writeq(t->qts, pte, (big + 2 * MiB) | PTE_RW | PTE_V | PTE_LEAF);
+    dev_write(t, iova + 0x2000, 0, 64);
+    g_assert(has_pattern(t, big + 0x2000, 64, 22));
+    /* invalidate a single 4K page at the end of the 2M entry */
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_RANGE | CMD_DID(9), iova + 0x1ff000);
+    xt_sync(t);
+    dev_write(t, iova + 0x3000, 0, 64);
+    g_assert(has_pattern(t, big + 2 * MiB + 0x3000, 64, 22));
+    g_assert(has_fill(t, big + 0x3000, 64, 0));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/* Stale DTE until INV_DTE */
+static void test_stale_dte(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t src = xt_page(t), dst = xt_page(t);
+
+    fill_pattern(t, src, PAGE, 23);
+    xt_enable(t, 0);
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, 0, 0);
+    dev_read(t, src, 0, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 23));
+    qtest_memset(t->qts, dst, 0, PAGE);
+
+    /* DTE -> blocked without invalidation: the cached DTE still passes */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED, 0, 0);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 23));
+    qtest_memset(t->qts, dst, 0, PAGE);
+    xt_no_fault(t);
+
+    /* INV_DTE of another RID does not help */
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid + 1), 0);
+    xt_sync(t);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 23));
+    qtest_memset(t->qts, dst, 0, PAGE);
+
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_sync(t);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_fill(t, dst, PAGE, 0));
+    xt_fault(t, RSN_BLOCKED, ACC_WRITE, dst, DID_NONE, 0);
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* Every command completes and is counted; SYNC IRQ raises vector 1 */
+static void test_cmd_all(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t n;
+
+    xt_enable(t, 0);
+    g_assert(!xt_msix_fired(t, 1));
+    n = cnt(t, R_CNT_CMD);
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_cmd_put(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_cmd_put(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_cmd_put(t, CMD_INV_IOTLB | CMD_SCOPE_RANGE | CMD_DID(1) | CMD_HI(15),
+               0x100000);
+    xt_cmd_put(t, CMD_INV_IOTLB | CMD_SCOPE_DOMAIN | CMD_DID(1), 0);
+    xt_cmd_put(t, CMD_INV_IOTLB | CMD_SCOPE_GLOBAL, 0);
+    xt_cmd_put(t, CMD_INV_IRTE | CMD_RID(t->edu_rid) | CMD_HI(3), 4);
+    xt_cmd_put(t, CMD_INV_IRTE | CMD_ALL, 0);
+    xt_sync(t);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n + 9);
+    g_assert(!xt_msix_fired(t, 1));
+
+    /* SYNC with IRQ only */
+    xt_cmd(t, CMD_SYNC | SYNC_IRQ, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert(xt_msix_fired(t, 1));
+    /* SYNC with write and IRQ */
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd(t, CMD_SYNC | SYNC_WR | SYNC_IRQ | CMD_HI(0xabcd1234),
+           t->sync_addr);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0xabcd1234);
+    g_assert(xt_msix_fired(t, 1));
+    /* without CMD_IE no interrupt */
+    xt_ctrl(t, (CTRL_QUEUES | CTRL_EN) & ~CTRL_CMD_IE);
+    xt_cmd(t, CMD_SYNC | SYNC_IRQ, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert(!xt_msix_fired(t, 1));
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n + 12);
+
+    /* wrap around the 16-entry queue */
+    for (n = 0; n < 20; n++) {
+        xt_cmd(t, CMD_NOP, 0);
+    }
+    xt_sync(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/*
+ * Queue a command that fails, followed by a SYNC; check the unit stops at
+ * the failing one with @code, then replace it with NOP and resume.
+ */
+static void cmd_error_resume(XrmuTest *t, int code, bool fix)
+{
+    uint32_t bad = (t->cmdq_tail + t->cmdq_n - 1) % t->cmdq_n;
+    uint32_t seq = ++t->sync_seq;
+
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, sync_cmd(t, seq), t->sync_addr);
+    xt_cmd_publish(t);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, CMDQ_STS_ERR | code << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+    g_assert(xt_msix_fired(t, 1));
+    /* stays stopped */
+    qtest_clock_step(t->qts, 1000000);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    if (fix) {
+        qtest_writeq(t->qts, t->cmdq + 16 * bad, CMD_NOP);
+        qtest_writeq(t->qts, t->cmdq + 16 * bad + 8, 0);
+    }
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, seq);
+    g_assert(!xt_msix_fired(t, 1));
+}
+
+static void test_cmd_err_opcode(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t viol;
+
+    xt_enable(t, 0);
+    viol = rd32(t, R_DBG_VIOL_COUNT);
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_cmd_put(t, 0x06, 0);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 6);
+    g_assert_cmpuint(rd32(t, R_DBG_VIOL_COUNT), ==, viol + 1);
+    xt_cmd_put(t, 0x00, 0);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    xt_cmd_put(t, 0xff, 0);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    /* INV_IOTLB scope 3 */
+    xt_cmd_put(t, CMD_INV_IOTLB | 3ULL << 8, 0);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    xt_end(t);
+}
+
+static void test_cmd_err_rsvd(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    static const uint64_t bad[][2] = {
+        { CMD_NOP | BIT_ULL(8), 0 },
+        { CMD_NOP, 1 },
+        { CMD_INV_DTE | CMD_ALL | CMD_RID(5), 0 },
+        { CMD_INV_DTE | CMD_RID(5), 1 },
+        { CMD_INV_IOTLB | CMD_SCOPE_RANGE | CMD_DID(1), 0x100010 },
+        { CMD_INV_IOTLB | CMD_SCOPE_DOMAIN | CMD_DID(1) | CMD_HI(1), 0 },
+        { CMD_INV_IOTLB | CMD_SCOPE_GLOBAL | CMD_DID(1), 0 },
+        { CMD_INV_IRTE | CMD_RID(1), 1ULL << 16 },
+        { CMD_SYNC | BIT_ULL(10), 0 },
+        { CMD_SYNC, 0x1000 },
+        { CMD_SYNC | SYNC_WR, 0x1000002 },
+    };
+    size_t i;
+
+    xt_enable(t, 0);
+    for (i = 0; i < ARRAY_SIZE(bad); i++) {
+        xt_cmd_put(t, bad[i][0], bad[i][1]);
+        cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    }
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 6);
+    g_assert_cmpuint(rd32(t, R_DBG_VIOL_COUNT), ==, ARRAY_SIZE(bad));
+    xt_end(t);
+}
+
+static void test_cmd_err_inject(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t n;
+
+    g_assert(t->cap & CAP_DBG);
+    xt_enable(t, 0);
+
+    /* Fetch error: the entry is fine, so resuming re-reads it */
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_READ_ERR);
+    xt_cmd_put(t, CMD_NOP, 0);
+    cmd_error_resume(t, CMDQ_ERR_READ, false);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+
+    /* Forced ILLEGAL on a good command */
+    wr32(t, R_DBG_INJECT, DBG_CMD_ILLEGAL);
+    xt_cmd_put(t, CMD_INV_DTE | CMD_ALL, 0);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, false);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+
+    /* Stall: no progress while set, resumes when cleared */
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL);
+    n = cnt(t, R_CNT_CMD);
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_cmd_put(t, sync_cmd(t, 77), t->sync_addr);
+    xt_cmd_publish(t);
+    qtest_clock_step(t->qts, 10000000);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, (t->cmdq_tail + 14) % 16);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n);
+    wr32(t, R_DBG_INJECT, 0);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 77);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n + 2);
+    xt_end(t);
+}
+
+static void test_cmd_err_sync_write(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    /* below PAW but backed by nothing */
+    uint64_t hole = 1ULL << (CAP_PAW(t->cap) - 1);
+    uint64_t good = xt_page(t);
+    uint32_t bad;
+
+    xt_enable(t, 0);
+    /* fixed by replacing it with NOP */
+    xt_cmd_put(t, CMD_SYNC | SYNC_WR | CMD_HI(0x55), hole);
+    cmd_error_resume(t, CMDQ_ERR_SYNC_WRITE, true);
+
+    /* fixed by pointing the SYNC at memory: it then completes */
+    bad = t->cmdq_tail;
+    xt_cmd(t, CMD_SYNC | SYNC_WR | CMD_HI(0x66), hole + 0x40);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_SYNC_WRITE << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    g_assert(xt_msix_fired(t, 1));
+    qtest_writeq(t->qts, t->cmdq + 16 * bad + 8, good);
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert_cmphex(qtest_readl(t->qts, good), ==, 0x66);
+    xt_sync(t);
+    xt_end(t);
+}
+
+/* Generate one recordable fault (write to a non-present IOVA) */
+static void make_fault(XrmuTest *t, uint64_t iova)
+{
+    dev_write(t, iova, 0, 8);
+}
+
+static void test_fltq_overflow(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t faults;
+    int i;
+
+    xt_enable(t, 0);
+    xt_dte_xlate(t, 4, 2);
+    faults = cnt(t, R_CNT_FAULT);
+    g_assert(!xt_msix_fired(t, 0));
+    /* 16 entries hold 15 records */
+    for (i = 0; i < 15; i++) {
+        make_fault(t, 0x1000000 + i * PAGE);
+        g_assert(xt_msix_fired(t, 0) == (i == 0));
+    }
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 15);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+    make_fault(t, 0x2000000);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_OVF);
+    g_assert(xt_msix_fired(t, 0));
+    make_fault(t, 0x2001000);
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 15);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 2);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 17);
+
+    /* Consume one: the next fault is recorded, OVF stays */
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1000000, 2, 4);
+    make_fault(t, 0x3000000);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_OVF);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 2);
+    for (i = 1; i < 15; i++) {
+        xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1000000 + i * PAGE, 2,
+                 4);
+    }
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x3000000, 2, 4);
+    xt_no_fault(t);
+    wr32(t, R_FLTQ_STS, FLTQ_STS_OVF);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+
+    /* LOST is cleared when FLTQ_EN goes 0->1 */
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 2);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+static void test_fltq_werr(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t faults;
+
+    g_assert(t->cap & CAP_DBG);
+    xt_enable(t, 0);
+    xt_dte_xlate(t, 4, 2);
+    faults = cnt(t, R_CNT_FAULT);
+    wr32(t, R_DBG_INJECT, DBG_FLTQ_WRITE_ERR);
+    make_fault(t, 0x1000000);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_WERR);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    g_assert(xt_msix_fired(t, 0));
+    xt_no_fault(t);
+    /* stopped: further faults only counted */
+    make_fault(t, 0x1001000);
+    xt_no_fault(t);
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 2);
+    wr32(t, R_FLTQ_STS, FLTQ_STS_WERR);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+    make_fault(t, 0x1002000);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1002000, 2, 4);
+    g_assert(xt_msix_fired(t, 0));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/* Interrupt remapping */
+
+/* IR set-up: edu translate-mode DTE with an IRT of 2^log2 entries */
+static uint64_t ir_setup(XrmuTest *t, uint64_t im, int log2, bool irsv)
+{
+    uint64_t irt = xt_page(t), root = xt_page(t);
+
+    g_assert(t->cap & CAP_IR);
+    g_assert_cmpint(CAP_IRT_MAXLOG2(t->cap), >=, log2);
+    /* edu buffer 0xf00..0xfff = 0 (MSI data for forged messages) */
+    dev_read(t, irt, 0xf00, 0x100);
+    xt_enable(t, CTRL_IRE);
+    xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4),
+           7 | im | (irsv ? DTE_IRSV : 0), irt | log2);
+    return irt;
+}
+
+static void irte_set(XrmuTest *t, uint64_t irt, int idx, uint64_t qw0,
+                     uint64_t qw1)
+{
+    qtest_writeq(t->qts, irt + 16 * idx, qw0);
+    qtest_writeq(t->qts, irt + 16 * idx + 8, qw1);
+}
+
+/* Fire edu's MSI and tell whether it was remapped and delivered */
+static bool ir_fire(XrmuTest *t, uint64_t addr, uint16_t data, int vector)
+{
+    uint64_t remap = cnt(t, R_CNT_IR_REMAP);
+    uint64_t block = cnt(t, R_CNT_IR_BLOCK);
+    bool delivered;
+
+    g_assert(!apic_irr_has(t, vector));
+    edu_msi_program(t, addr, data);
+    edu_msi_fire(t);
+    delivered = apic_irr_has(t, vector);
+    if (delivered) {
+        g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap + 1);
+        g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, block);
+    } else {
+        g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap);
+        g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, block + 1);
+    }
+    return delivered;
+}
+
+static void test_ir_remap(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+
+    irte_set(t, irt, 3, IRTE_V | IRTE_VECTOR(0x51) | IRTE_DEST(0), 0);
+    irte_set(t, irt, 9, IRTE_V | IRTE_VECTOR(0x52) | IRTE_DEST(0), 0);
+    g_assert(ir_fire(t, MSI_REMAP(3), 0, 0x51));
+    /* handle + subhandle */
+    g_assert(ir_fire(t, MSI_REMAP(4) | MSI_SHV, 5, 0x52));
+    /* subhandle ignored without SHV */
+    irte_set(t, irt, 1, IRTE_V | IRTE_VECTOR(0x53), 0);
+    g_assert(ir_fire(t, MSI_REMAP(1), 8, 0x53));
+    xt_no_fault(t);
+
+    /* A forged remappable MSI (edu DMA write into the window) is remapped */
+    irte_set(t, irt, 2, IRTE_V | IRTE_VECTOR(0x54), 0);
+    g_assert(!apic_irr_has(t, 0x54));
+    dev_write(t, MSI_REMAP(2), 0xf00, 4);
+    g_assert(apic_irr_has(t, 0x54));
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+static void test_ir_sid(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, true);
+    uint16_t rid = t->edu_rid;
+
+    /* exact SID match */
+    irte_set(t, irt, 0, IRTE_V | IRTE_SVT(1) | IRTE_VECTOR(0x60), rid);
+    g_assert(ir_fire(t, MSI_REMAP(0), 0, 0x60));
+    /* wrong SID */
+    irte_set(t, irt, 1, IRTE_V | IRTE_SVT(1) | IRTE_VECTOR(0x61), rid ^ 1);
+    g_assert(!ir_fire(t, MSI_REMAP(1), 0x77, 0x61));
+    xt_fault(t, RSN_IR_SID, ACC_INTR, MSI_REMAP(1), DID_NONE, 0x77);
+    /* SQ=1 ignores RID bit 0 */
+    irte_set(t, irt, 2, IRTE_V | IRTE_SVT(1) | IRTE_SQ(1) |
+             IRTE_VECTOR(0x62), rid ^ 1);
+    g_assert(ir_fire(t, MSI_REMAP(2), 0, 0x62));
+    /* bus range */
+    irte_set(t, irt, 3, IRTE_V | IRTE_SVT(2) | IRTE_VECTOR(0x63), 0x0000);
+    g_assert(ir_fire(t, MSI_REMAP(3), 0, 0x63));
+    irte_set(t, irt, 4, IRTE_V | IRTE_SVT(2) | IRTE_VECTOR(0x64), 0x0105);
+    g_assert(!ir_fire(t, MSI_REMAP(4), 0, 0x64));
+    xt_fault(t, RSN_IR_SID, ACC_INTR, MSI_REMAP(4), DID_NONE, 0);
+    /* FPD: blocked and counted, not recorded */
+    irte_set(t, irt, 5, IRTE_V | IRTE_FPD | IRTE_SVT(1) | IRTE_VECTOR(0x65),
+             rid ^ 2);
+    g_assert(!ir_fire(t, MSI_REMAP(5), 0, 0x65));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_ir_sid_private(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+
+    /* IRSV=0: the IRT is private, the SID field is not checked */
+    irte_set(t, irt, 1, IRTE_V | IRTE_SVT(1) | IRTE_VECTOR(0x61),
+             t->edu_rid ^ 1);
+    g_assert(ir_fire(t, MSI_REMAP(1), 0, 0x61));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_ir_index(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 2, false);
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        irte_set(t, irt, i, IRTE_V | IRTE_VECTOR(0x70 + i), 0);
+    }
+    g_assert(ir_fire(t, MSI_REMAP(3), 0, 0x73));
+    g_assert(!ir_fire(t, MSI_REMAP(4), 0x1234, 0x74));
+    xt_fault(t, RSN_IR_INDEX, ACC_INTR, MSI_REMAP(4), DID_NONE, 0x1234);
+    g_assert(!ir_fire(t, MSI_REMAP(1) | MSI_SHV, 3, 0x74));
+    xt_fault(t, RSN_IR_INDEX, ACC_INTR, MSI_REMAP(1) | MSI_SHV, DID_NONE, 3);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_ir_irte_invalid(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+
+    irte_set(t, irt, 5, IRTE_VECTOR(0x75), 0);
+    g_assert(!ir_fire(t, MSI_REMAP(5), 0x9, 0x75));
+    xt_fault(t, RSN_IR_IRTE_INVALID, ACC_INTR, MSI_REMAP(5), DID_NONE, 0x9);
+    /* malformed: vector < 16, SVT=3, reserved bits */
+    irte_set(t, irt, 6, IRTE_V | IRTE_VECTOR(0x5), 0);
+    g_assert(!ir_fire(t, MSI_REMAP(6), 0, 0x5));
+    xt_fault(t, RSN_IR_IRTE_RSVD, ACC_INTR, MSI_REMAP(6), DID_NONE, 0);
+    irte_set(t, irt, 7, IRTE_V | IRTE_SVT(3) | IRTE_VECTOR(0x76), 0);
+    g_assert(!ir_fire(t, MSI_REMAP(7), 0, 0x76));
+    xt_fault(t, RSN_IR_IRTE_RSVD, ACC_INTR, MSI_REMAP(7), DID_NONE, 0);
+    irte_set(t, irt, 8, IRTE_V | IRTE_VECTOR(0x77), BIT_ULL(32));
+    g_assert(!ir_fire(t, MSI_REMAP(8), 0, 0x77));
+    xt_fault(t, RSN_IR_IRTE_RSVD, ACC_INTR, MSI_REMAP(8), DID_NONE, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 9);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_ir_compat(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+
+    irte_set(t, irt, 0, IRTE_V | IRTE_VECTOR(0x80), 0);
+    /* compatibility format while IM=2 -> IR_COMPAT */
+    g_assert(!ir_fire(t, MSI_WINDOW, 0x81, 0x81));
+    xt_fault(t, RSN_IR_COMPAT, ACC_INTR, MSI_WINDOW, DID_NONE, 0x81);
+    xt_no_fault(t);
+
+    /* IM=1: compatibility passes unchanged, remappable faults */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, DTE_IM_PASS, irt | 4);
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_cmd(t, CMD_INV_IRTE | CMD_RID(t->edu_rid) | CMD_HI(15), 0);
+    xt_sync(t);
+    edu_msi_program(t, MSI_WINDOW, 0x82);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x82));
+    g_assert(!ir_fire(t, MSI_REMAP(0), 0, 0x80));
+    xt_fault(t, RSN_IR_BLOCKED, ACC_INTR, MSI_REMAP(0), DID_NONE, 0);
+
+    /* IM=0: both blocked */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, DTE_IM_BLOCK, irt | 4);
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_sync(t);
+    g_assert(!ir_fire(t, MSI_WINDOW, 0x83, 0x83));
+    xt_fault(t, RSN_IR_BLOCKED, ACC_INTR, MSI_WINDOW, DID_NONE, 0x83);
+    g_assert(!ir_fire(t, MSI_REMAP(0), 0, 0x80));
+    xt_fault(t, RSN_IR_BLOCKED, ACC_INTR, MSI_REMAP(0), DID_NONE, 0);
+
+    /* IRE=0: passes through unchanged whatever IM says */
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    edu_msi_program(t, MSI_WINDOW, 0x84);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x84));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+static void test_ir_stale_irte(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+
+    irte_set(t, irt, 2, IRTE_V | IRTE_VECTOR(0x90), 0);
+    g_assert(ir_fire(t, MSI_REMAP(2), 0, 0x90));
+    /* change the vector without INV_IRTE: the cached one is used */
+    irte_set(t, irt, 2, IRTE_V | IRTE_VECTOR(0x91), 0);
+    edu_msi_fire(t);
+    g_assert(!apic_irr_has(t, 0x91));
+    /* other index or other RID: still stale */
+    xt_cmd(t, CMD_INV_IRTE | CMD_RID(t->edu_rid) | CMD_HI(1), 3);
+    xt_cmd(t, CMD_INV_IRTE | CMD_RID(t->edu_rid + 1) | CMD_HI(15), 0);
+    xt_sync(t);
+    edu_msi_fire(t);
+    g_assert(!apic_irr_has(t, 0x91));
+    xt_cmd(t, CMD_INV_IRTE | CMD_RID(t->edu_rid) | CMD_HI(1), 1);
+    xt_sync(t);
+    g_assert(ir_fire(t, MSI_REMAP(2), 0, 0x91));
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* Reads of the interrupt window with EN=1 are malformed interrupt requests */
+static void test_ir_window_read(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t root;
+
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 1);
+    /* even a mapping there does not make it DMA */
+    xt_map(t, root, 4, MSI_WINDOW, 0x1800000, 1, PTE_RW);
+    dev_read(t, MSI_WINDOW, 0, 4);
+    xt_fault(t, RSN_IR_MALFORMED, ACC_READ, MSI_WINDOW, DID_NONE, 0);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/* Injected table read errors: DT_READ_ERR, PT_READ_ERR, IR_READ_ERR */
+static void test_fault_read_err(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t dst = xt_page(t), root, irt = xt_page(t);
+    uint64_t a = 0x200000, b = 0x8000000000ULL;
+
+    g_assert(t->cap & CAP_DBG);
+    xt_enable(t, t->cap & CAP_IR ? CTRL_IRE : 0);
+    root = xt_page(t);
+    xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4),
+           4 | DTE_IM_REMAP, t->cap & CAP_IR ? irt | 4 : 0);
+    xt_map(t, root, 4, a, dst, 1, PTE_RW);
+    xt_map(t, root, 4, b, dst, 1, PTE_RW);
+    dev_write(t, a, 0, 64);
+    xt_no_fault(t);
+
+    /* the DTE is cached now: the next table read is the walk of @b */
+    wr32(t, R_DBG_INJECT, DBG_TABLE_READ_ERR);
+    dev_write(t, b, 0, 64);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    xt_fault(t, RSN_PT_READ_ERR, ACC_WRITE, b, 4, root + 8 * 1);
+    /* a cache hit does not use the injection */
+    wr32(t, R_DBG_INJECT, DBG_TABLE_READ_ERR);
+    dev_write(t, a, 0, 64);
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, DBG_TABLE_READ_ERR);
+    /* with the DTC emptied the DTE read fails */
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_GLOBAL, 0);
+    xt_sync(t);
+    dev_write(t, a, 0, 64);
+    xt_fault(t, RSN_DT_READ_ERR, ACC_WRITE, a, DID_NONE,
+             t->dt + 32ULL * t->edu_rid);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    dev_write(t, a, 0, 64);
+    xt_no_fault(t);
+    if (t->cap & CAP_IR) {
+        irte_set(t, irt, 5, IRTE_V | IRTE_VECTOR(0x66), 0);
+        wr32(t, R_DBG_INJECT, DBG_TABLE_READ_ERR);
+        g_assert(!ir_fire(t, MSI_REMAP(5), 0, 0x66));
+        xt_fault(t, RSN_IR_READ_ERR, ACC_INTR, MSI_REMAP(5), DID_NONE,
+                 irt + 16 * 5);
+        g_assert(ir_fire(t, MSI_REMAP(5), 0, 0x66));
+    }
+    xt_no_fault(t);
+    /* injected errors are not violations */
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* Remappable MSIs that are not one aligned 4-byte write */
+static void test_ir_malformed(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+
+    irte_set(t, irt, 2, IRTE_V | IRTE_VECTOR(0x58), 0);
+    dev_write(t, MSI_REMAP(2), 0xf00, 2);
+    xt_fault(t, RSN_IR_MALFORMED, ACC_INTR, MSI_REMAP(2), DID_NONE, 0);
+    g_assert(!apic_irr_has(t, 0x58));
+    /* the well-formed one goes through */
+    dev_write(t, MSI_REMAP(2), 0xf00, 4);
+    g_assert(apic_irr_has(t, 0x58));
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* Conformance checker */
+
+static void test_conf_clean(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt;
+
+    irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+    irte_set(t, irt, 0, IRTE_V | IRTE_VECTOR(0xa0), 0);
+    g_assert(ir_fire(t, MSI_REMAP(0), 0, 0xa0));
+    xt_cmd(t, CMD_NOP, 0);
+    xt_inv_all(t);
+    /* orderly disable */
+    xt_ctrl(t, CTRL_QUEUES | CTRL_BLK);
+    xt_ctrl(t, CTRL_BLK);
+    xt_ctrl(t, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 0);
+    xt_end(t);
+}
+
+static void test_conf_rules(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint32_t n = 0;
+    uint64_t dtbase, root;
+
+    /* R3: queue size out of range: stored, and the queue does not start */
+    xt_dt_linear(t, 8);
+    xt_queues(t, 4, 4);
+    wr64(t, R_CMDQ_BASE, t->cmdq | 3);
+    viol(t, &n, 3);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, t->cmdq | 3);
+    wr32(t, R_CTRL, CTRL_CMDQ_EN);
+    viol(t, &n, 3);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_CMDQ_ON, ==, 0);
+    /* R11: EN without CMDQ_ON is not stored */
+    wr32(t, R_CTRL, CTRL_EN);
+    viol(t, &n, 11);
+    g_assert_cmphex(rd32(t, R_CTRL) & CTRL_EN, ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_EN_ACK, ==, 0);
+    wr32(t, R_CTRL, 0);
+    wr64(t, R_CMDQ_BASE, t->cmdq | 4);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
+    /* R3 and R11: DTBASE.LOG2SZ out of range, EN refused */
+    wr64(t, R_DTBASE, t->dt | DTBASE_LOG2SZ(6));
+    viol(t, &n, 3);
+    xt_ctrl(t, CTRL_QUEUES);
+    wr32(t, R_CTRL, CTRL_QUEUES | CTRL_EN);
+    viol(t, &n, 11);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_EN_ACK, ==, 0);
+    xt_ctrl(t, 0);
+    wr64(t, R_DTBASE, t->dt | DTBASE_LOG2SZ(8));
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
+
+    /* R12: IRE without EN (or without CAP.IR) is not stored */
+    xt_ctrl(t, CTRL_QUEUES);
+    wr32(t, R_CTRL, CTRL_QUEUES | CTRL_IRE);
+    viol(t, &n, 12);
+    g_assert_cmphex(rd32(t, R_CTRL) & CTRL_IRE, ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_IRE_ACK, ==, 0);
+
+    xt_enable(t, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
+    dtbase = rd64(t, R_DTBASE);
+    /* R1: DTBASE written while enabled is ignored */
+    wr64(t, R_DTBASE, 0x5000000 | DTBASE_LOG2SZ(8));
+    viol(t, &n, 1);
+    g_assert_cmphex(rd64(t, R_DTBASE), ==, dtbase);
+    /* R1: CMDQ_BASE while the queue runs */
+    wr64(t, R_CMDQ_BASE, 0x5000000 | 4);
+    viol(t, &n, 1);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, t->cmdq | 4);
+    /* R6: bad command */
+    xt_cmd_put(t, 0x77, 0);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    viol(t, &n, 6);
+    /* R7: malformed DTE (MODE=3) faults DTE_RSVD */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_RSVD, 0, 0);
+    dev_write(t, 0x1800000, 0, 8);
+    viol(t, &n, 7);
+    xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x1800000, DID_NONE, 0);
+    /* R7: DID beyond DIDW */
+    if (CAP_DIDW(t->cap) < 16) {
+        root = xt_page(t);
+        xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4),
+               1u << CAP_DIDW(t->cap), 0);
+        xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+        xt_sync(t);
+        dev_write(t, 0x1000, 0, 8);
+        viol(t, &n, 7);
+        xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x1000, DID_NONE, 0);
+    }
+    /* R8: LEAF at level 4 */
+    root = xt_dte_xlate(t, 4, 1);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    qtest_writeq(t->qts, root, 0x1800000 | PTE_V | PTE_LEAF | PTE_RW);
+    dev_write(t, 0x1000, 0, 8);
+    viol(t, &n, 8);
+    xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x1000, 1, 4);
+    /* R8: RsvdZ bit 4 in a non-leaf */
+    qtest_writeq(t->qts, root, xt_page(t) | PTE_V | BIT_ULL(4));
+    dev_write(t, 0x2000, 0, 8);
+    viol(t, &n, 8);
+    xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x2000, 1, 4);
+    xt_no_fault(t);
+    /* R4: CMDQ_TAIL beyond the queue size is ignored */
+    wr32(t, R_CMDQ_TAIL, 16);
+    viol(t, &n, 4);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, t->cmdq_tail);
+    /* R5: FLTQ_HEAD moved past TAIL is ignored */
+    wr32(t, R_FLTQ_HEAD, (t->fltq_head + 3) % 16);
+    viol(t, &n, 5);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, t->fltq_head);
+    wr32(t, R_FLTQ_HEAD, 16);
+    viol(t, &n, 5);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, t->fltq_head);
+    /* R13: a SYNC status write that fails */
+    xt_cmd(t, CMD_SYNC | SYNC_WR, 1ULL << (CAP_PAW(t->cap) - 1));
+    viol(t, &n, 13);
+    xt_end(t);
+}
+
+/* R10 with stale-check=on: a stale cached entry is used and reported */
+static void test_conf_stale_check(void)
+{
+    XrmuTest *t = xt_start("stale-check=on");
+    uint64_t src = xt_page(t), dst = xt_page(t), dst2 = xt_page(t);
+    uint64_t root, pte;
+
+    fill_pattern(t, src, PAGE, 31);
+    dev_read(t, src, 0, PAGE);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 1);
+    pte = xt_map(t, root, 4, 0x100000, dst, 1, PTE_RW);
+    dev_write(t, 0x100000, 0, 64);
+    dev_write(t, 0x100000, 0, 64);
+    g_assert(has_pattern(t, dst, 64, 31));
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    qtest_memset(t->qts, dst, 0, PAGE);
+    qtest_writeq(t->qts, pte, dst2 | PTE_RW | PTE_V | PTE_LEAF);
+    dev_write(t, 0x100000, 0, 64);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 1);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 10);
+    /* the cached value is still used */
+    g_assert(has_pattern(t, dst, 64, 31));
+    g_assert(has_fill(t, dst2, 64, 0));
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_DOMAIN | CMD_DID(1), 0);
+    xt_sync(t);
+    dev_write(t, 0x100000, 0, 64);
+    g_assert(has_pattern(t, dst2, 64, 31));
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 1);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/* Randomised robustness: QEMU must survive arbitrary programming */
+
+static const uint64_t fuzz_regs[] = {
+    R_CTRL, R_RESET, R_DTBASE, R_CMDQ_BASE, R_CMDQ_TAIL, R_CMDQ_STS,
+    R_FLTQ_BASE, R_FLTQ_HEAD, R_FLTQ_STS, R_DBG_INJECT, R_VERSION, R_CAP,
+    R_CNT_XLATE, 0x0f00, 0x2000, 0x2008, 0x200c, 0x2010, 0x3000,
+};
+
+static uint64_t fuzz_value(GRand *r, XrmuTest *t, uint64_t *pool)
+{
+    switch (g_rand_int_range(r, 0, 8)) {
+    case 0:
+        return g_rand_int(r);
+    case 1:
+        return (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
+    case 2:
+        return g_rand_int_range(r, 0, 64);
+    case 3:
+        return pool[g_rand_int_range(r, 0, 8)] |
+               g_rand_int_range(r, 0, 0x200);
+    case 4:
+        return XRMU_RESET_MAGIC;
+    case 5:
+        return t->bar.addr + g_rand_int_range(r, 0, 0x4000);
+    case 6:
+        return MSI_WINDOW | (g_rand_int(r) & 0xfffff);
+    default:
+        return CTRL_QUEUES | CTRL_EN | CTRL_IRE |
+               (g_rand_boolean(r) ? CTRL_BLK : 0);
+    }
+}
+
+static guint32 xt_seed(const char *str)
+{
+    unsigned long v = 0;
+
+    g_assert_cmpint(qemu_strtoul(str, NULL, 0, &v), ==, 0);
+    return v;
+}
+
+static void test_fuzz(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    const char *seed_env = g_getenv("XRMU_FUZZ_SEED");
+    guint32 seed = seed_env ? xt_seed(seed_env) : 0x5eed1234;
+    GRand *r = g_rand_new_with_seed(seed);
+    uint64_t pool[8];
+    int i, j;
+
+    g_test_message("fuzz seed 0x%x", seed);
+    for (i = 0; i < 8; i++) {
+        pool[i] = xt_pages(t, 2);
+    }
+    /* start from a sane configuration, then perturb it */
+    t->dt = pool[0];
+    t->dt_log2 = 8;
+    wr64(t, R_DTBASE, pool[0] | DTBASE_LOG2SZ(8));
+    xt_queues(t, 4, 4);
+    xt_enable(t, CTRL_IRE);
+    for (i = 0; i < 2000; i++) {
+        int op = g_rand_int_range(r, 0, 10);
+        uint64_t v = fuzz_value(r, t, pool);
+
+        if (op < 4) {
+            uint64_t reg = fuzz_regs[g_rand_int_range(r, 0,
+                                                      ARRAY_SIZE(fuzz_regs))];
+            if (g_rand_boolean(r)) {
+                wr64(t, reg & ~7ULL, v);
+            } else {
+                wr32(t, reg, v);
+            }
+        } else if (op < 7) {
+            uint64_t pa = pool[g_rand_int_range(r, 0, 8)] +
+                          8 * g_rand_int_range(r, 0, 1024);
+
+            for (j = 0; j < 4; j++) {
+                qtest_writeq(t->qts, pa + 8 * j, fuzz_value(r, t, pool));
+            }
+        } else if (op < 9) {
+            /* edu's own side must stay inside its buffer */
+            uint32_t len = g_rand_int_range(r, 1, 64);
+            uint64_t boff = EDU_BUF + g_rand_int_range(r, 0,
+                                                       EDU_BUF_SIZE - len);
+            bool to_ram = g_rand_boolean(r);
+
+            qpci_io_writeq(t->edu, t->ebar, EDU_DMA_SRC, to_ram ? boff : v);
+            qpci_io_writeq(t->edu, t->ebar, EDU_DMA_DST, to_ram ? v : boff);
+            qpci_io_writeq(t->edu, t->ebar, EDU_DMA_CNT, len);
+            qpci_io_writeq(t->edu, t->ebar, EDU_DMA_CMD, EDU_CMD_START |
+                           (to_ram ? EDU_CMD_TO_RAM : 0));
+            qtest_clock_step(t->qts, EDU_DMA_NS);
+        } else {
+            edu_msi_program(t, g_rand_boolean(r) ? MSI_WINDOW |
+                            (g_rand_int(r) & 0xffff) :
+                            fuzz_value(r, t, pool), g_rand_int(r));
+            edu_msi_fire(t);
+        }
+        if (i % 250 == 0) {
+            g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+        }
+    }
+    g_rand_free(r);
+    /* restore an orderly state and check the unit still works */
+    wr32(t, R_RESET, XRMU_RESET_MAGIC);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    xt_end(t);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    if (!qtest_has_device("xrmu-pci") || !qtest_has_device("edu")) {
+        g_test_skip("xrmu-pci or edu not available");
+        return g_test_run();
+    }
+    qtest_add_func("/xrmu/regs/reset-values", test_reset_values);
+    qtest_add_func("/xrmu/regs/ro-w1c", test_regs_ro_w1c);
+    qtest_add_func("/xrmu/regs/unit-reset", test_unit_reset);
+    qtest_add_func("/xrmu/xlate/4k", test_xlate_4k);
+    qtest_add_func("/xrmu/xlate/2m", test_xlate_2m);
+    qtest_add_func("/xrmu/xlate/1g", test_xlate_1g);
+    qtest_add_func("/xrmu/xlate/levels-3", test_levels_3);
+    qtest_add_func("/xrmu/xlate/levels-4", test_levels_4);
+    qtest_add_func("/xrmu/xlate/levels-5", test_levels_5);
+    qtest_add_func("/xrmu/dt/linear", test_dt_linear);
+    qtest_add_func("/xrmu/dt/range", test_dt_range);
+    qtest_add_func("/xrmu/dt/two-level", test_dt_two_level);
+    qtest_add_func("/xrmu/fault/ro-not-present", test_fault_ro_np);
+    qtest_add_func("/xrmu/fault/fsd", test_fault_fsd);
+    qtest_add_func("/xrmu/mode/blocked", test_mode_blocked);
+    qtest_add_func("/xrmu/mode/passthrough", test_mode_passthrough);
+    qtest_add_func("/xrmu/mode/ctrl-blk", test_ctrl_blk);
+    qtest_add_func("/xrmu/inval/iotlb-range", test_stale_iotlb_range);
+    qtest_add_func("/xrmu/inval/iotlb-domain", test_stale_iotlb_domain);
+    qtest_add_func("/xrmu/inval/iotlb-global", test_stale_iotlb_global);
+    qtest_add_func("/xrmu/inval/iotlb-large-page", test_stale_iotlb_large);
+    qtest_add_func("/xrmu/inval/dte", test_stale_dte);
+    qtest_add_func("/xrmu/cmd/all", test_cmd_all);
+    qtest_add_func("/xrmu/cmd-err/opcode", test_cmd_err_opcode);
+    qtest_add_func("/xrmu/cmd-err/reserved", test_cmd_err_rsvd);
+    qtest_add_func("/xrmu/cmd-err/inject", test_cmd_err_inject);
+    qtest_add_func("/xrmu/cmd-err/sync-write", test_cmd_err_sync_write);
+    qtest_add_func("/xrmu/fltq/overflow", test_fltq_overflow);
+    qtest_add_func("/xrmu/fltq/werr", test_fltq_werr);
+    qtest_add_func("/xrmu/ir/remap", test_ir_remap);
+    qtest_add_func("/xrmu/ir/sid", test_ir_sid);
+    qtest_add_func("/xrmu/ir/sid-private", test_ir_sid_private);
+    qtest_add_func("/xrmu/ir/index", test_ir_index);
+    qtest_add_func("/xrmu/ir/irte-invalid", test_ir_irte_invalid);
+    qtest_add_func("/xrmu/ir/compat", test_ir_compat);
+    qtest_add_func("/xrmu/ir/stale-irte", test_ir_stale_irte);
+    qtest_add_func("/xrmu/ir/window-read", test_ir_window_read);
+    qtest_add_func("/xrmu/ir/malformed", test_ir_malformed);
+    qtest_add_func("/xrmu/fault/read-err", test_fault_read_err);
+    qtest_add_func("/xrmu/conformance/clean", test_conf_clean);
+    qtest_add_func("/xrmu/conformance/rules", test_conf_rules);
+    qtest_add_func("/xrmu/conformance/stale-check", test_conf_stale_check);
+    qtest_add_func("/xrmu/fuzz", test_fuzz);
+
+    return g_test_run();
+}
