@@ -1,0 +1,1065 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xrmu I/O remapping unit: bus-agnostic core (probe, IOMMU and domain ops).
+ *
+ * The bus glue (pci.c today, a platform glue later) maps the registers,
+ * sets up the interrupts, fills in a struct xrmu_unit and calls
+ * xrmu_core_probe() / xrmu_core_remove().
+ *
+ * Coverage: units register with a NULL fwnode, like the Intel and AMD
+ * drivers, and probe_device() picks the unit whose RIDRANGE holds the PCI
+ * device (never the unit's own function, which the unit never translates).
+ *
+ * Late load: when the driver is loaded after devices were bound to their
+ * drivers, those devices keep DMA working: before translation is enabled
+ * their device-table entries are set to pass-through, and
+ * def_domain_type() gives them an identity default domain for as long as
+ * that driver stays bound (the group's "type" file can switch them to a
+ * DMA domain once unbound).  Every other device gets the configured
+ * default (a DMA domain unless iommu.passthrough=1).
+ *
+ * Removal: the IOMMU core takes a module reference for every covered
+ * device, so the module cannot be unloaded while it covers devices, and
+ * the PCI driver suppresses sysfs bind/unbind.  The unit is therefore only
+ * torn down when it covers nothing, or when its function disappears (hot
+ * removal), in which case the unit is left blocking DMA.
+ */
+
+#include <linux/bitfield.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/idr.h>
+#include <linux/io.h>
+#include <linux/iopoll.h>
+#include <linux/iommu.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "../iommu-pages.h"
+#include "xrmu.h"
+
+#define XRMU_POLL_TIMEOUT_US	(100 * USEC_PER_MSEC)
+#define XRMU_CMDQ_LOG2		8	/* 256 entries: one page */
+#define XRMU_FLTQ_LOG2		7	/* 128 records: one page */
+
+static LIST_HEAD(xrmu_units);
+static DEFINE_MUTEX(xrmu_units_lock);	/* xrmu_units */
+static DEFINE_IDA(xrmu_unit_ida);
+static struct dentry *xrmu_debugfs_root;
+
+static const struct iommu_domain_ops xrmu_paging_ops;
+
+static inline struct xrmu_domain *to_xrmu_domain(struct iommu_domain *dom)
+{
+	return container_of(dom, struct xrmu_domain, domain);
+}
+
+/* ---- device table ---- */
+
+static bool xrmu_unit_covers(struct xrmu_unit *unit, int seg, u8 bus)
+{
+	return seg == unit->segment && bus >= unit->bus_first &&
+	       bus <= unit->bus_last;
+}
+
+/* Allocate the L2 page holding @rid's entry.  Called with dt_lock held. */
+static int xrmu_dt_prepare(struct xrmu_unit *unit, u16 rid)
+{
+	unsigned int l1 = rid >> XRMU_DT_L1_SHIFT;
+	struct xrmu_dte *l2;
+
+	lockdep_assert_held(&unit->dt_lock);
+	if (unit->dt_l2[l1])
+		return 0;
+	l2 = iommu_alloc_page_node(dev_to_node(unit->dev), GFP_KERNEL);
+	if (!l2)
+		return -ENOMEM;
+	unit->dt_l2[l1] = l2;
+	/* L1E V 0->1: no invalidation owed; the zeroed page is seen first. */
+	dma_wmb();
+	WRITE_ONCE(unit->dt_l1[l1], xrmu_l1e_encode(virt_to_phys(l2)));
+	return 0;
+}
+
+/*
+ * Install @new as @rid's entry, following the spec's rule for live entries
+ * (R16, "Caches, invalidation and ordering"): the unit may read the entry
+ * at any time, so it must never see a mix of old and new words.  If only
+ * qw0 changes, one 64-bit store switches between two well-formed entries.
+ * Otherwise a valid entry is first made invalid (qw0 store clearing V,
+ * INV_DTE and SYNC), then qw1..qw3 are written, then qw0 with V = 1 last.
+ * Called with dt_lock held.
+ */
+static void xrmu_dte_write(struct xrmu_unit *unit, u16 rid,
+			   const struct xrmu_dte *new)
+{
+	struct xrmu_dte *dte = &unit->dt_l2[rid >> XRMU_DT_L1_SHIFT]
+					   [rid & (XRMU_DT_L2_ENTRIES - 1)];
+	struct xrmu_cmd inv = xrmu_cmd_inv_dte(rid);
+	bool valid = dte->qw[0] & XRMU_DTE0_V;
+	int i;
+
+	lockdep_assert_held(&unit->dt_lock);
+	if (!memcmp(dte, new, sizeof(*dte)))
+		return;
+	if (valid && memcmp(&dte->qw[1], &new->qw[1], 3 * sizeof(u64))) {
+		WRITE_ONCE(dte->qw[0], 0);
+		xrmu_cmdq_submit(unit, &inv, 1);
+		valid = false;
+	}
+	for (i = 1; i < 4; i++)
+		WRITE_ONCE(dte->qw[i], new->qw[i]);
+	/* Coherent unit: order the upper words before qw0 for its reads. */
+	dma_wmb();
+	WRITE_ONCE(dte->qw[0], new->qw[0]);
+	/* V 0 -> 1 needs no invalidation; a changed valid entry does. */
+	if (valid)
+		xrmu_cmdq_submit(unit, &inv, 1);
+}
+
+/*
+ * Per-alias work: with @dte NULL, allocate the level-2 page of the alias;
+ * else write @dte to it.  Aliases outside the unit's range are skipped.
+ */
+struct xrmu_alias_ctx {
+	struct xrmu_unit *unit;
+	const struct xrmu_dte *dte;
+	int ret;
+};
+
+static int xrmu_alias_prepare(struct pci_dev *pdev, u16 alias,
+			      struct xrmu_alias_ctx *ctx)
+{
+	if (!xrmu_unit_covers(ctx->unit, pci_domain_nr(pdev->bus),
+			      PCI_BUS_NUM(alias)))
+		return 0;
+	ctx->ret = xrmu_dt_prepare(ctx->unit, alias);
+	return ctx->ret;
+}
+
+static int xrmu_alias_write(struct pci_dev *pdev, u16 alias,
+			    struct xrmu_alias_ctx *ctx)
+{
+	if (xrmu_unit_covers(ctx->unit, pci_domain_nr(pdev->bus),
+			     PCI_BUS_NUM(alias)))
+		xrmu_dte_write(ctx->unit, alias, ctx->dte);
+	return 0;
+}
+
+static int xrmu_alias_fn(struct pci_dev *pdev, u16 alias,
+			 struct xrmu_alias_ctx *ctx)
+{
+	return ctx->dte ? xrmu_alias_write(pdev, alias, ctx) :
+			  xrmu_alias_prepare(pdev, alias, ctx);
+}
+
+/*
+ * Call xrmu_alias_fn() for every requester ID the unit may see for @pdev's
+ * DMA: its own, its quirk aliases, and the IDs that bridges on the way to
+ * the root bus substitute (a PCIe-to-PCI bridge uses its secondary bus with devfn
+ * 0, a conventional bridge its own ID).  pci_for_each_dma_alias() is not
+ * exported to modules, hence this walk.
+ */
+static int xrmu_walk_aliases(struct pci_dev *pdev, struct xrmu_alias_ctx *ctx)
+{
+	struct pci_bus *bus;
+	unsigned int devfn;
+	int ret;
+
+	ret = xrmu_alias_fn(pdev, pci_dev_id(pdev), ctx);
+	if (ret)
+		return ret;
+	if (pdev->dma_alias_mask) {
+		for_each_set_bit(devfn, pdev->dma_alias_mask, 256) {
+			ret = xrmu_alias_fn(pdev,
+					    PCI_DEVID(pdev->bus->number, devfn),
+					    ctx);
+			if (ret)
+				return ret;
+		}
+	}
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+		struct pci_dev *br = bus->self;
+
+		if (!br)
+			break;
+		if (pci_is_pcie(br)) {
+			switch (pci_pcie_type(br)) {
+			case PCI_EXP_TYPE_PCI_BRIDGE:
+				ret = xrmu_alias_fn(br,
+						    PCI_DEVID(br->subordinate->number, 0),
+						    ctx);
+				break;
+			case PCI_EXP_TYPE_PCIE_BRIDGE:
+				ret = xrmu_alias_fn(br, pci_dev_id(br), ctx);
+				break;
+			default:
+				continue;
+			}
+		} else if (br->dev_flags & PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS) {
+			ret = xrmu_alias_fn(br,
+					    PCI_DEVID(br->subordinate->number, 0),
+					    ctx);
+		} else {
+			ret = xrmu_alias_fn(br, pci_dev_id(br), ctx);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Point the entries of @pdev and of its DMA aliases at @dte. */
+static void xrmu_set_dte(struct xrmu_unit *unit, struct pci_dev *pdev,
+			 const struct xrmu_dte *dte)
+{
+	struct xrmu_alias_ctx ctx = { .unit = unit, .dte = dte };
+
+	mutex_lock(&unit->dt_lock);
+	xrmu_walk_aliases(pdev, &ctx);
+	mutex_unlock(&unit->dt_lock);
+}
+
+/* ---- static domains ---- */
+
+static int xrmu_attach_mode(struct device *dev, unsigned int mode)
+{
+	struct xrmu_master *master = dev_iommu_priv_get(dev);
+	struct xrmu_dte dte = xrmu_dte_encode(mode, 0, 0, 0, false);
+
+	xrmu_set_dte(master->unit, to_pci_dev(dev), &dte);
+	return 0;
+}
+
+static int xrmu_identity_attach(struct iommu_domain *domain,
+				struct device *dev)
+{
+	return xrmu_attach_mode(dev, XRMU_DTE_MODE_PASS);
+}
+
+static int xrmu_blocked_attach(struct iommu_domain *domain,
+			       struct device *dev)
+{
+	return xrmu_attach_mode(dev, XRMU_DTE_MODE_BLOCKED);
+}
+
+static struct iommu_domain xrmu_identity_domain = {
+	.type = IOMMU_DOMAIN_IDENTITY,
+	.ops = &(const struct iommu_domain_ops) {
+		.attach_dev = xrmu_identity_attach,
+	},
+};
+
+static struct iommu_domain xrmu_blocked_domain = {
+	.type = IOMMU_DOMAIN_BLOCKED,
+	.ops = &(const struct iommu_domain_ops) {
+		.attach_dev = xrmu_blocked_attach,
+	},
+};
+
+/* ---- paging domains ---- */
+
+static void xrmu_pgt_gather_add(struct xrmu_pgtable *pgt,
+				struct iommu_iotlb_gather *gather,
+				unsigned long iova, size_t size)
+{
+	struct xrmu_domain *xd = container_of(pgt, struct xrmu_domain, pgt);
+
+	/*
+	 * Range invalidation takes any size, so only disjoint ranges are
+	 * worth a separate invalidation.  With a flush queue the core syncs
+	 * later with flush_iotlb_all(); never sync (and free) early then.
+	 */
+	if (!iommu_iotlb_gather_queued(gather) &&
+	    iommu_iotlb_gather_is_disjoint(gather, iova, size))
+		iommu_iotlb_sync(&xd->domain, gather);
+	iommu_iotlb_gather_add_range(gather, iova, size);
+}
+
+static void xrmu_pgt_flush_sync(struct xrmu_pgtable *pgt, unsigned long iova,
+				size_t size)
+{
+	struct xrmu_domain *xd = container_of(pgt, struct xrmu_domain, pgt);
+
+	xrmu_inv_iotlb_range(xd->unit, xd->did, iova, size);
+}
+
+static const struct xrmu_pgtable_ops xrmu_pgt_ops = {
+	.gather_add = xrmu_pgt_gather_add,
+	.flush_sync = xrmu_pgt_flush_sync,
+};
+
+static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
+{
+	struct xrmu_master *master = dev ? dev_iommu_priv_get(dev) : NULL;
+	struct xrmu_unit *unit;
+	struct xrmu_domain *xd;
+	int did, ret;
+
+	if (!master)
+		return ERR_PTR(-ENODEV);
+	unit = master->unit;
+
+	xd = kzalloc(sizeof(*xd), GFP_KERNEL);
+	if (!xd)
+		return ERR_PTR(-ENOMEM);
+	did = ida_alloc_max(&unit->did_ida, BIT(unit->didw) - 1, GFP_KERNEL);
+	if (did < 0) {
+		kfree(xd);
+		return ERR_PTR(did == -ENOMEM ? -ENOMEM : -ENOSPC);
+	}
+	ret = xrmu_pgtable_init(&xd->pgt, unit->levels, unit->pgsize_bitmap,
+				unit->paw, dev_to_node(unit->dev),
+				&xrmu_pgt_ops);
+	if (ret) {
+		ida_free(&unit->did_ida, did);
+		kfree(xd);
+		return ERR_PTR(ret);
+	}
+	xd->unit = unit;
+	xd->did = did;
+	xd->domain.ops = &xrmu_paging_ops;
+	xd->domain.pgsize_bitmap = unit->pgsize_bitmap;
+	xd->domain.geometry.aperture_start = 0;
+	xd->domain.geometry.aperture_end =
+		(1ULL << (PAGE_SHIFT + 9 * unit->levels)) - 1;
+	xd->domain.geometry.force_aperture = true;
+	return &xd->domain;
+}
+
+static void xrmu_domain_free(struct iommu_domain *domain)
+{
+	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	struct xrmu_cmd inv = xrmu_cmd_inv_iotlb_domain(xd->did);
+
+	/*
+	 * No device uses the domain any more (each detach rewrote and
+	 * invalidated its DTE).  Drop the DID's IOTLB entries before the
+	 * table pages and the DID can be reused.
+	 */
+	xrmu_cmdq_submit(xd->unit, &inv, 1);
+	xrmu_pgtable_destroy(&xd->pgt);
+	ida_free(&xd->unit->did_ida, xd->did);
+	kfree(xd);
+}
+
+static int xrmu_paging_attach(struct iommu_domain *domain, struct device *dev)
+{
+	struct xrmu_master *master = dev_iommu_priv_get(dev);
+	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	struct xrmu_dte dte;
+
+	/* A DID belongs to one unit: a domain cannot span units. */
+	if (master->unit != xd->unit)
+		return -EINVAL;
+	dte = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, xd->pgt.levels,
+			      virt_to_phys(xd->pgt.root), xd->did, false);
+	xrmu_set_dte(xd->unit, to_pci_dev(dev), &dte);
+	return 0;
+}
+
+static int xrmu_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, gfp_t gfp, size_t *mapped)
+{
+	return xrmu_pgtable_map(&to_xrmu_domain(domain)->pgt, iova, paddr,
+				pgsize, pgcount, prot, gfp, mapped);
+}
+
+static size_t xrmu_unmap_pages(struct iommu_domain *domain, unsigned long iova,
+			       size_t pgsize, size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	return xrmu_pgtable_unmap(&to_xrmu_domain(domain)->pgt, iova, pgsize,
+				  pgcount, gather);
+}
+
+static void xrmu_iotlb_sync(struct iommu_domain *domain,
+			    struct iommu_iotlb_gather *gather)
+{
+	struct xrmu_domain *xd = to_xrmu_domain(domain);
+
+	if (gather->start <= gather->end)
+		xrmu_inv_iotlb_range(xd->unit, xd->did, gather->start,
+				     gather->end - gather->start + 1);
+	/* Table pages are released only after their invalidation. */
+	iommu_put_pages_list(&gather->freelist);
+}
+
+static void xrmu_flush_iotlb_all(struct iommu_domain *domain)
+{
+	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	struct xrmu_cmd inv = xrmu_cmd_inv_iotlb_domain(xd->did);
+
+	xrmu_cmdq_submit(xd->unit, &inv, 1);
+}
+
+static phys_addr_t xrmu_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	return xrmu_pgtable_iova_to_phys(&to_xrmu_domain(domain)->pgt, iova);
+}
+
+static const struct iommu_domain_ops xrmu_paging_ops = {
+	.attach_dev = xrmu_paging_attach,
+	.map_pages = xrmu_map_pages,
+	.unmap_pages = xrmu_unmap_pages,
+	.iotlb_sync = xrmu_iotlb_sync,
+	.flush_iotlb_all = xrmu_flush_iotlb_all,
+	.iova_to_phys = xrmu_iova_to_phys,
+	.free = xrmu_domain_free,
+};
+
+/* ---- iommu_ops ---- */
+
+static struct xrmu_unit *xrmu_find_unit(struct pci_dev *pdev)
+{
+	struct xrmu_unit *unit, *found = NULL;
+
+	mutex_lock(&xrmu_units_lock);
+	list_for_each_entry(unit, &xrmu_units, node) {
+		if (xrmu_unit_covers(unit, pci_domain_nr(pdev->bus),
+				     pdev->bus->number)) {
+			found = unit;
+			break;
+		}
+	}
+	mutex_unlock(&xrmu_units_lock);
+	return found;
+}
+
+static struct iommu_device *xrmu_probe_device(struct device *dev)
+{
+	struct xrmu_alias_ctx ctx = { };
+	struct xrmu_master *master;
+	struct xrmu_unit *unit;
+	struct pci_dev *pdev;
+
+	if (!dev_is_pci(dev))
+		return ERR_PTR(-ENODEV);
+	pdev = to_pci_dev(dev);
+	unit = xrmu_find_unit(pdev);
+	/* The unit never translates its own function. */
+	if (!unit || unit->dev == dev)
+		return ERR_PTR(-ENODEV);
+
+	master = kzalloc(sizeof(*master), GFP_KERNEL);
+	if (!master)
+		return ERR_PTR(-ENOMEM);
+	master->unit = unit;
+	master->dev = dev;
+	master->rid = pci_dev_id(pdev);
+	master->bound_at_probe = !!READ_ONCE(dev->driver);
+
+	ctx.unit = unit;
+	mutex_lock(&unit->dt_lock);
+	xrmu_walk_aliases(pdev, &ctx);
+	if (!ctx.ret)
+		unit->nr_masters++;
+	mutex_unlock(&unit->dt_lock);
+	if (ctx.ret) {
+		kfree(master);
+		return ERR_PTR(ctx.ret);
+	}
+	dev_iommu_priv_set(dev, master);
+	return &unit->iommu;
+}
+
+static void xrmu_release_device(struct device *dev)
+{
+	struct xrmu_master *master = dev_iommu_priv_get(dev);
+
+	/* The core attached the blocked release_domain first. */
+	mutex_lock(&master->unit->dt_lock);
+	master->unit->nr_masters--;
+	mutex_unlock(&master->unit->dt_lock);
+	kfree(master);
+}
+
+static int xrmu_def_domain_type(struct device *dev)
+{
+	struct xrmu_master *master = dev_iommu_priv_get(dev);
+
+	/* Another xrmu (or other IOMMU) function: its DMA is physical. */
+	if (dev_is_pci(dev) &&
+	    (to_pci_dev(dev)->class >> 8) == XRMU_PCI_CLASS_IOMMU)
+		return IOMMU_DOMAIN_IDENTITY;
+	/*
+	 * Bound before we loaded: keep its DMA addresses valid while that
+	 * driver stays; once it is gone the device is like any other.
+	 */
+	if (master && master->bound_at_probe) {
+		if (READ_ONCE(dev->driver))
+			return IOMMU_DOMAIN_IDENTITY;
+		master->bound_at_probe = false;
+	}
+	return 0;
+}
+
+static bool xrmu_capable(struct device *dev, enum iommu_cap cap)
+{
+	struct xrmu_master *master = dev_iommu_priv_get(dev);
+
+	switch (cap) {
+	case IOMMU_CAP_CACHE_COHERENCY:
+		return master && (master->unit->cap & XRMU_CAP_COH);
+	case IOMMU_CAP_DEFERRED_FLUSH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The interrupt window is never DMA-translated by the unit, whatever the
+ * mode: writes there are interrupt requests and reads fault.  It is a
+ * hardware MSI region (IOMMU_RESV_MSI): IOVA allocators must keep out of
+ * it and nothing may be mapped there, and VFIO sees a hardware (not
+ * software-managed) MSI window.
+ */
+static void xrmu_get_resv_regions(struct device *dev, struct list_head *head)
+{
+	struct iommu_resv_region *reg;
+
+	reg = iommu_alloc_resv_region(XRMU_MSI_WINDOW_BASE,
+				      XRMU_MSI_WINDOW_SIZE,
+				      IOMMU_WRITE | IOMMU_MMIO,
+				      IOMMU_RESV_MSI, GFP_KERNEL);
+	if (reg)
+		list_add_tail(&reg->list, head);
+}
+
+static struct iommu_group *xrmu_device_group(struct device *dev)
+{
+	return pci_device_group(dev);
+}
+
+static const struct iommu_ops xrmu_ops = {
+	.capable = xrmu_capable,
+	.domain_alloc_paging = xrmu_domain_alloc_paging,
+	.probe_device = xrmu_probe_device,
+	.release_device = xrmu_release_device,
+	.device_group = xrmu_device_group,
+	.get_resv_regions = xrmu_get_resv_regions,
+	.def_domain_type = xrmu_def_domain_type,
+	.identity_domain = &xrmu_identity_domain,
+	.blocked_domain = &xrmu_blocked_domain,
+	.release_domain = &xrmu_blocked_domain,
+	.default_domain_ops = &xrmu_paging_ops,
+	.pgsize_bitmap = SZ_4K,
+	.owner = THIS_MODULE,
+};
+
+/* ---- sysfs ---- */
+
+static struct xrmu_unit *xrmu_from_sysfs(struct device *dev)
+{
+	struct iommu_device *iommu = dev_get_drvdata(dev);
+
+	return container_of(iommu, struct xrmu_unit, iommu);
+}
+
+#define XRMU_ATTR(_name, _fmt, ...)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct xrmu_unit *unit = xrmu_from_sysfs(dev);			\
+									\
+	return sysfs_emit(buf, _fmt "\n", __VA_ARGS__);		\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+XRMU_ATTR(version, "%u.%u",
+	  (unsigned int)FIELD_GET(XRMU_VERSION_MAJOR, unit->version),
+	  (unsigned int)FIELD_GET(XRMU_VERSION_MINOR, unit->version));
+XRMU_ATTR(cap, "0x%016llx", unit->cap);
+XRMU_ATTR(ecap, "0x%016llx", unit->ecap);
+XRMU_ATTR(ridrange, "%04x:%02x-%02x", unit->segment, unit->bus_first,
+	  unit->bus_last);
+XRMU_ATTR(domain_id_bits, "%u", unit->didw);
+XRMU_ATTR(address_width, "%u", PAGE_SHIFT + 9 * unit->levels);
+XRMU_ATTR(phys_address_width, "%u", unit->paw);
+XRMU_ATTR(page_sizes, "0x%lx", unit->pgsize_bitmap);
+XRMU_ATTR(coherent, "%u", !!(unit->cap & XRMU_CAP_COH));
+
+static struct attribute *xrmu_attrs[] = {
+	&dev_attr_version.attr,
+	&dev_attr_cap.attr,
+	&dev_attr_ecap.attr,
+	&dev_attr_ridrange.attr,
+	&dev_attr_domain_id_bits.attr,
+	&dev_attr_address_width.attr,
+	&dev_attr_phys_address_width.attr,
+	&dev_attr_page_sizes.attr,
+	&dev_attr_coherent.attr,
+	NULL,
+};
+
+static const struct attribute_group xrmu_attr_group = {
+	.name = "xrmu",
+	.attrs = xrmu_attrs,
+};
+
+static const struct attribute_group *xrmu_attr_groups[] = {
+	&xrmu_attr_group,
+	NULL,
+};
+
+/* ---- debugfs ---- */
+
+static int xrmu_regs_show(struct seq_file *s, void *unused)
+{
+	static const struct {
+		const char *name;
+		unsigned int off;
+		bool wide;
+	} regs[] = {
+		{ "VERSION", XRMU_REG_VERSION, false },
+		{ "CAP", XRMU_REG_CAP, true },
+		{ "RIDRANGE", XRMU_REG_RIDRANGE, true },
+		{ "ECAP", XRMU_REG_ECAP, true },
+		{ "CTRL", XRMU_REG_CTRL, false },
+		{ "STATUS", XRMU_REG_STATUS, false },
+		{ "DTBASE", XRMU_REG_DTBASE, true },
+		{ "CMDQ_BASE", XRMU_REG_CMDQ_BASE, true },
+		{ "CMDQ_HEAD", XRMU_REG_CMDQ_HEAD, false },
+		{ "CMDQ_TAIL", XRMU_REG_CMDQ_TAIL, false },
+		{ "CMDQ_STS", XRMU_REG_CMDQ_STS, false },
+		{ "FLTQ_BASE", XRMU_REG_FLTQ_BASE, true },
+		{ "FLTQ_HEAD", XRMU_REG_FLTQ_HEAD, false },
+		{ "FLTQ_TAIL", XRMU_REG_FLTQ_TAIL, false },
+		{ "FLTQ_STS", XRMU_REG_FLTQ_STS, false },
+		{ "FLTQ_LOST", XRMU_REG_FLTQ_LOST, false },
+		{ "DBG_VIOL_COUNT", XRMU_REG_DBG_VIOL_COUNT, false },
+		{ "DBG_VIOL_LAST", XRMU_REG_DBG_VIOL_LAST, false },
+		{ "CNT_XLATE", XRMU_REG_CNT_XLATE, true },
+		{ "CNT_FAULT", XRMU_REG_CNT_FAULT, true },
+		{ "CNT_IOTLB_HIT", XRMU_REG_CNT_IOTLB_HIT, true },
+		{ "CNT_IOTLB_MISS", XRMU_REG_CNT_IOTLB_MISS, true },
+		{ "CNT_CMD", XRMU_REG_CNT_CMD, true },
+	};
+	struct xrmu_unit *unit = s->private;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(regs); i++) {
+		if (regs[i].wide)
+			seq_printf(s, "%-15s 0x%016llx\n", regs[i].name,
+				   readq(unit->regs + regs[i].off));
+		else
+			seq_printf(s, "%-15s 0x%08x\n", regs[i].name,
+				   readl(unit->regs + regs[i].off));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xrmu_regs);
+
+/* ---- probe ---- */
+
+static bool xrmu_range_in_use(u64 ridrange)
+{
+	unsigned int seg = FIELD_GET(XRMU_RIDRANGE_SEG, ridrange);
+	unsigned int first = FIELD_GET(XRMU_RIDRANGE_BUS_FIRST, ridrange);
+	unsigned int last = FIELD_GET(XRMU_RIDRANGE_BUS_LAST, ridrange);
+	struct xrmu_unit *unit;
+	bool overlap = false;
+
+	mutex_lock(&xrmu_units_lock);
+	list_for_each_entry(unit, &xrmu_units, node)
+		if (unit->segment == seg && first <= unit->bus_last &&
+		    last >= unit->bus_first)
+			overlap = true;
+	mutex_unlock(&xrmu_units_lock);
+	return overlap;
+}
+
+/* Refusal rules of the spec (R14): no register is written before this. */
+static int xrmu_validate(struct xrmu_unit *unit, u64 ridrange)
+{
+	u64 cap = unit->cap;
+	unsigned int major = FIELD_GET(XRMU_VERSION_MAJOR, unit->version);
+	unsigned int irtmax = FIELD_GET(XRMU_CAP_IRT_MAXLOG2, cap);
+	const char *why = NULL;
+
+	if (major != 1)
+		why = "unsupported major version";
+	else if (cap & ~XRMU_CAP_DEFINED)
+		why = "reserved CAP bits set";
+	else if (!(cap & (XRMU_CAP_AW39 | XRMU_CAP_AW48 | XRMU_CAP_AW57)))
+		why = "no address width";
+	else if (!FIELD_GET(XRMU_CAP_DIDW, cap))
+		why = "DIDW is 0";
+	else if (FIELD_GET(XRMU_CAP_CMDQ_MAXLOG2, cap) < XRMU_Q_MINLOG2 ||
+		 FIELD_GET(XRMU_CAP_FLTQ_MAXLOG2, cap) < XRMU_Q_MINLOG2)
+		why = "queue size limit below 16 entries";
+	else if (FIELD_GET(XRMU_CAP_PAW, cap) < 32 ||
+		 FIELD_GET(XRMU_CAP_PAW, cap) > 52)
+		why = "PAW out of range";
+	else if ((cap & XRMU_CAP_IR) ? irtmax > 11 : irtmax != 0)
+		why = "IRT_MAXLOG2 inconsistent with IR";
+	else if (ridrange & XRMU_RIDRANGE_RSVD)
+		why = "reserved RIDRANGE bits set";
+	else if (FIELD_GET(XRMU_RIDRANGE_BUS_FIRST, ridrange) >
+		 FIELD_GET(XRMU_RIDRANGE_BUS_LAST, ridrange))
+		why = "empty requester range";
+	else if (IS_ENABLED(CONFIG_X86) && !(cap & XRMU_CAP_COH))
+		why = "non-coherent unit";
+	else if (xrmu_range_in_use(ridrange))
+		why = "requester range overlaps a unit in use";
+
+	if (why) {
+		dev_err(unit->dev,
+			"refusing unit: %s (VERSION 0x%08x CAP 0x%016llx RIDRANGE 0x%016llx)\n",
+			why, unit->version, cap, ridrange);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int xrmu_wait_status(struct xrmu_unit *unit, u32 mask, u32 want)
+{
+	u32 sts;
+	int ret;
+
+	ret = readl_poll_timeout(unit->regs + XRMU_REG_STATUS, sts,
+				 (sts & mask) == want, 10,
+				 XRMU_POLL_TIMEOUT_US);
+	if (ret)
+		dev_err(unit->dev, "STATUS 0x%08x, expected 0x%08x in 0x%08x\n",
+			sts, want, mask);
+	return ret;
+}
+
+static int xrmu_write_ctrl(struct xrmu_unit *unit, u32 ctrl)
+{
+	static const struct {
+		u32 ctrl, sts;
+	} acks[] = {
+		{ XRMU_CTRL_EN, XRMU_STATUS_EN_ACK },
+		{ XRMU_CTRL_IRE, XRMU_STATUS_IRE_ACK },
+		{ XRMU_CTRL_CMDQ_EN, XRMU_STATUS_CMDQ_ON },
+		{ XRMU_CTRL_FLTQ_EN, XRMU_STATUS_FLTQ_ON },
+		{ XRMU_CTRL_BLK, XRMU_STATUS_BLK_ACK },
+	};
+	u32 mask = 0, want = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(acks); i++) {
+		mask |= acks[i].sts;
+		if (ctrl & acks[i].ctrl)
+			want |= acks[i].sts;
+	}
+	unit->ctrl = ctrl;
+	writel(ctrl, unit->regs + XRMU_REG_CTRL);
+	return xrmu_wait_status(unit, mask, want);
+}
+
+static void xrmu_free_memory(struct xrmu_unit *unit)
+{
+	unsigned int i;
+
+	for (i = 0; i < XRMU_DT_L1_ENTRIES; i++) {
+		iommu_free_page(unit->dt_l2[i]);
+		unit->dt_l2[i] = NULL;
+	}
+	iommu_free_page(unit->dt_l1);
+	iommu_free_page(unit->cmdq);
+	iommu_free_page(unit->fltq);
+	iommu_free_page(unit->sync_word);
+	unit->dt_l1 = NULL;
+	unit->cmdq = NULL;
+	unit->fltq = NULL;
+	unit->sync_word = NULL;
+}
+
+static int xrmu_alloc_memory(struct xrmu_unit *unit)
+{
+	int nid = dev_to_node(unit->dev);
+	void *pages[4];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = iommu_alloc_page_node(nid, GFP_KERNEL);
+		if (pages[i] && (virt_to_phys(pages[i]) >> unit->paw)) {
+			iommu_free_page(pages[i]);
+			pages[i] = NULL;
+		}
+	}
+	unit->dt_l1 = pages[0];
+	unit->cmdq = pages[1];
+	unit->fltq = pages[2];
+	unit->sync_word = pages[3];
+	if (!pages[0] || !pages[1] || !pages[2] || !pages[3]) {
+		xrmu_free_memory(unit);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Devices already driven when the unit comes up keep working: their
+ * entries (and their aliases') pass through from the moment translation
+ * is enabled.  Entries of all other requesters stay invalid (faulting)
+ * until the IOMMU core attaches a domain.
+ */
+static int xrmu_prepare_bound(struct xrmu_unit *unit)
+{
+	struct xrmu_dte pass = xrmu_dte_encode(XRMU_DTE_MODE_PASS, 0, 0, 0,
+					       false);
+	struct pci_dev *pdev = NULL;
+	int ret = 0;
+
+	for_each_pci_dev(pdev) {
+		struct xrmu_alias_ctx ctx = { .unit = unit };
+
+		if (&pdev->dev == unit->dev || !READ_ONCE(pdev->dev.driver) ||
+		    !xrmu_unit_covers(unit, pci_domain_nr(pdev->bus),
+				      pdev->bus->number))
+			continue;
+		mutex_lock(&unit->dt_lock);
+		xrmu_walk_aliases(pdev, &ctx);
+		if (!ctx.ret) {
+			ctx.dte = &pass;
+			xrmu_walk_aliases(pdev, &ctx);
+		}
+		mutex_unlock(&unit->dt_lock);
+		if (ctx.ret) {
+			pci_dev_put(pdev);
+			ret = ctx.ret;
+			break;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Disable sequence of the spec: translation off (optionally keeping DMA
+ * blocked), fault interrupt released and the fault queue drained, then
+ * the queues off.  Only then may the memory be freed.
+ */
+static void xrmu_hw_disable(struct xrmu_unit *unit, bool block)
+{
+	u32 blk = block ? XRMU_CTRL_BLK : 0;
+
+	xrmu_write_ctrl(unit, (unit->ctrl & ~(XRMU_CTRL_EN | XRMU_CTRL_IRE)) |
+			blk);
+	if (unit->irq_fault > 0)
+		free_irq(unit->irq_fault, unit);
+	if (unit->ctrl & XRMU_CTRL_FLTQ_EN)
+		xrmu_fault_thread(0, unit);
+	xrmu_write_ctrl(unit, blk);
+}
+
+static int xrmu_hw_enable(struct xrmu_unit *unit)
+{
+	struct xrmu_cmd cmds[3];
+	unsigned int n = 0;
+	u32 ctrl;
+	int ret;
+
+	/* (1) bases */
+	writeq(xrmu_dtbase_encode(virt_to_phys(unit->dt_l1), XRMU_DT_LOG2SZ),
+	       unit->regs + XRMU_REG_DTBASE);
+	writeq(xrmu_qbase_encode(virt_to_phys(unit->cmdq), unit->cmdq_log2),
+	       unit->regs + XRMU_REG_CMDQ_BASE);
+	writeq(xrmu_qbase_encode(virt_to_phys(unit->fltq), unit->fltq_log2),
+	       unit->regs + XRMU_REG_FLTQ_BASE);
+
+	/* (2) queues on */
+	unit->cmdq_tail = 0;
+	ctrl = XRMU_CTRL_CMDQ_EN | XRMU_CTRL_FLTQ_EN;
+	if (unit->irq_fault > 0)
+		ctrl |= XRMU_CTRL_FLT_IE;
+	ret = xrmu_write_ctrl(unit, ctrl);
+	if (ret)
+		return ret;
+
+	/* (3) start from empty caches */
+	cmds[n++] = xrmu_cmd_inv_dte_all();
+	cmds[n++] = xrmu_cmd_inv_iotlb_global();
+	if (unit->cap & XRMU_CAP_IR)
+		cmds[n++] = xrmu_cmd_inv_irte_all();
+	ret = xrmu_cmdq_submit(unit, cmds, n);
+	if (ret)
+		return ret;
+
+	/* Entries of devices that are DMA-active right now. */
+	ret = xrmu_prepare_bound(unit);
+	if (ret)
+		return ret;
+
+	/* (4) translation on */
+	return xrmu_write_ctrl(unit, ctrl | XRMU_CTRL_EN);
+}
+
+/**
+ * xrmu_core_probe() - bring up a unit and register it with the IOMMU core
+ * @unit: the unit; the glue filled in @dev, @regs, @irq_fault and @irq_cmd
+ *
+ * Nothing is written to the unit if its capabilities are refused.
+ *
+ * Return: 0 or -errno.
+ */
+int xrmu_core_probe(struct xrmu_unit *unit)
+{
+	u64 ridrange;
+	int ret;
+
+	unit->version = readl(unit->regs + XRMU_REG_VERSION);
+	unit->cap = readq(unit->regs + XRMU_REG_CAP);
+	unit->ecap = readq(unit->regs + XRMU_REG_ECAP);
+	ridrange = readq(unit->regs + XRMU_REG_RIDRANGE);
+	ret = xrmu_validate(unit, ridrange);
+	if (ret)
+		return ret;
+
+	unit->segment = FIELD_GET(XRMU_RIDRANGE_SEG, ridrange);
+	unit->bus_first = FIELD_GET(XRMU_RIDRANGE_BUS_FIRST, ridrange);
+	unit->bus_last = FIELD_GET(XRMU_RIDRANGE_BUS_LAST, ridrange);
+	unit->didw = FIELD_GET(XRMU_CAP_DIDW, unit->cap);
+	unit->paw = FIELD_GET(XRMU_CAP_PAW, unit->cap);
+	if (unit->cap & XRMU_CAP_AW48)
+		unit->levels = 4;
+	else if (unit->cap & XRMU_CAP_AW39)
+		unit->levels = 3;
+	else
+		unit->levels = 5;
+	unit->pgsize_bitmap = SZ_4K;
+	if (unit->cap & XRMU_CAP_PS2M)
+		unit->pgsize_bitmap |= SZ_2M;
+	if (unit->cap & XRMU_CAP_PS1G)
+		unit->pgsize_bitmap |= SZ_1G;
+	unit->cmdq_log2 = min_t(unsigned int, XRMU_CMDQ_LOG2,
+				FIELD_GET(XRMU_CAP_CMDQ_MAXLOG2, unit->cap));
+	unit->fltq_log2 = min_t(unsigned int, XRMU_FLTQ_LOG2,
+				FIELD_GET(XRMU_CAP_FLTQ_MAXLOG2, unit->cap));
+	if (unit->ecap)
+		dev_info(unit->dev, "ignoring ECAP 0x%016llx\n", unit->ecap);
+
+	mutex_init(&unit->dt_lock);
+	spin_lock_init(&unit->cmdq_lock);
+	ida_init(&unit->did_ida);
+	INIT_LIST_HEAD(&unit->node);
+
+	/* Unit reset: registers back to reset values, caches empty. */
+	writel(XRMU_RESET_MAGIC, unit->regs + XRMU_REG_RESET);
+	unit->ctrl = 0;
+	ret = xrmu_wait_status(unit, ~0U, 0);
+	if (ret)
+		return ret;
+
+	ret = xrmu_alloc_memory(unit);
+	if (ret)
+		return ret;
+
+	if (unit->irq_fault > 0) {
+		ret = request_threaded_irq(unit->irq_fault, NULL,
+					   xrmu_fault_thread, IRQF_ONESHOT,
+					   dev_name(unit->dev), unit);
+		if (ret)
+			goto err_free;
+	}
+
+	ret = xrmu_hw_enable(unit);
+	if (ret) {
+		xrmu_hw_disable(unit, false);
+		goto err_free;
+	}
+
+	unit->id = ida_alloc(&xrmu_unit_ida, GFP_KERNEL);
+	if (unit->id < 0) {
+		ret = unit->id;
+		goto err_disable;
+	}
+	ret = iommu_device_sysfs_add(&unit->iommu, unit->dev, xrmu_attr_groups,
+				     "xrmu%d", unit->id);
+	if (ret)
+		goto err_ida;
+
+	mutex_lock(&xrmu_units_lock);
+	list_add_tail(&unit->node, &xrmu_units);
+	mutex_unlock(&xrmu_units_lock);
+
+	ret = iommu_device_register(&unit->iommu, &xrmu_ops, NULL);
+	if (ret)
+		goto err_list;
+
+	unit->debugfs = debugfs_create_dir(dev_name(unit->dev),
+					   xrmu_debugfs_root);
+	debugfs_create_file("regs", 0444, unit->debugfs, unit,
+			    &xrmu_regs_fops);
+
+	dev_info(unit->dev,
+		 "xrmu %lu.%lu: requesters %04x:%02x-%02x, %u-bit IOVA, page sizes 0x%lx, %u-bit DIDs\n",
+		 FIELD_GET(XRMU_VERSION_MAJOR, unit->version),
+		 FIELD_GET(XRMU_VERSION_MINOR, unit->version),
+		 unit->segment, unit->bus_first, unit->bus_last,
+		 PAGE_SHIFT + 9 * unit->levels, unit->pgsize_bitmap,
+		 unit->didw);
+	return 0;
+
+err_list:
+	mutex_lock(&xrmu_units_lock);
+	list_del(&unit->node);
+	mutex_unlock(&xrmu_units_lock);
+	iommu_device_sysfs_remove(&unit->iommu);
+err_ida:
+	ida_free(&xrmu_unit_ida, unit->id);
+err_disable:
+	xrmu_hw_disable(unit, false);
+err_free:
+	xrmu_free_memory(unit);
+	ida_destroy(&unit->did_ida);
+	return ret;
+}
+
+/**
+ * xrmu_core_remove() - unregister and stop a unit
+ * @unit: the unit
+ */
+void xrmu_core_remove(struct xrmu_unit *unit)
+{
+	bool had_masters;
+
+	debugfs_remove_recursive(unit->debugfs);
+	mutex_lock(&xrmu_units_lock);
+	list_del(&unit->node);
+	mutex_unlock(&xrmu_units_lock);
+
+	mutex_lock(&unit->dt_lock);
+	had_masters = unit->nr_masters;
+	mutex_unlock(&unit->dt_lock);
+
+	/* Releases every covered device (blocked entry, release_device). */
+	iommu_device_unregister(&unit->iommu);
+	iommu_device_sysfs_remove(&unit->iommu);
+	ida_free(&xrmu_unit_ida, unit->id);
+
+	/* Devices that were translated must not fall back to raw DMA. */
+	xrmu_hw_disable(unit, had_masters);
+	xrmu_free_memory(unit);
+	ida_destroy(&unit->did_ida);
+}
+
+/**
+ * xrmu_core_init() - module-wide setup, before any glue registers
+ */
+void xrmu_core_init(void)
+{
+	xrmu_debugfs_root = debugfs_create_dir("xrmu", NULL);
+}
+
+/**
+ * xrmu_core_exit() - module-wide teardown, after the glues unregistered
+ */
+void xrmu_core_exit(void)
+{
+	debugfs_remove_recursive(xrmu_debugfs_root);
+}

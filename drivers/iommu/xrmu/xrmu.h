@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xrmu I/O remapping unit: hardware definitions and driver-private types.
+ *
+ * All hardware layouts (registers, device table, page tables, commands and
+ * fault records) are defined here once, from Documentation/xrmu/.  Memory
+ * structures are little-endian; the driver keeps them as native u64 and
+ * therefore depends on !CPU_BIG_ENDIAN (see Kconfig).
+ */
+#ifndef __XRMU_H
+#define __XRMU_H
+
+#include <linux/bitfield.h>
+#include <linux/bits.h>
+#include <linux/idr.h>
+#include <linux/interrupt.h>
+#include <linux/iommu.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+/* Register offsets (BAR0 / platform register block) */
+#define XRMU_REG_VERSION	0x000
+#define XRMU_REG_CAP		0x008
+#define XRMU_REG_RIDRANGE	0x010
+#define XRMU_REG_ECAP		0x018
+#define XRMU_REG_CTRL		0x020
+#define XRMU_REG_STATUS		0x024
+#define XRMU_REG_RESET		0x028
+#define XRMU_REG_DTBASE		0x030
+#define XRMU_REG_CMDQ_BASE	0x040
+#define XRMU_REG_CMDQ_HEAD	0x048
+#define XRMU_REG_CMDQ_TAIL	0x04c
+#define XRMU_REG_CMDQ_STS	0x050
+#define XRMU_REG_FLTQ_BASE	0x058
+#define XRMU_REG_FLTQ_HEAD	0x060
+#define XRMU_REG_FLTQ_TAIL	0x064
+#define XRMU_REG_FLTQ_STS	0x068
+#define XRMU_REG_FLTQ_LOST	0x06c
+#define XRMU_REG_DBG_VIOL_COUNT	0x100
+#define XRMU_REG_DBG_VIOL_LAST	0x104
+#define XRMU_REG_CNT_XLATE	0x110
+#define XRMU_REG_CNT_FAULT	0x118
+#define XRMU_REG_CNT_IOTLB_HIT	0x130
+#define XRMU_REG_CNT_IOTLB_MISS	0x138
+#define XRMU_REG_CNT_CMD	0x140
+
+#define XRMU_VERSION_MAJOR	GENMASK(31, 16)
+#define XRMU_VERSION_MINOR	GENMASK(15, 0)
+
+#define XRMU_CAP_AW39		BIT_ULL(0)
+#define XRMU_CAP_AW48		BIT_ULL(1)
+#define XRMU_CAP_AW57		BIT_ULL(2)
+#define XRMU_CAP_PS2M		BIT_ULL(4)
+#define XRMU_CAP_PS1G		BIT_ULL(5)
+#define XRMU_CAP_DIDW		GENMASK_ULL(11, 8)
+#define XRMU_CAP_IR		BIT_ULL(12)
+#define XRMU_CAP_COH		BIT_ULL(13)
+#define XRMU_CAP_DBG		BIT_ULL(14)
+#define XRMU_CAP_CMDQ_MAXLOG2	GENMASK_ULL(19, 16)
+#define XRMU_CAP_FLTQ_MAXLOG2	GENMASK_ULL(23, 20)
+#define XRMU_CAP_IRT_MAXLOG2	GENMASK_ULL(27, 24)
+#define XRMU_CAP_PAW		GENMASK_ULL(37, 32)
+#define XRMU_CAP_DEFINED	(XRMU_CAP_AW39 | XRMU_CAP_AW48 | XRMU_CAP_AW57 | \
+				 XRMU_CAP_PS2M | XRMU_CAP_PS1G | XRMU_CAP_DIDW | \
+				 XRMU_CAP_IR | XRMU_CAP_COH | XRMU_CAP_DBG | \
+				 XRMU_CAP_CMDQ_MAXLOG2 | XRMU_CAP_FLTQ_MAXLOG2 | \
+				 XRMU_CAP_IRT_MAXLOG2 | XRMU_CAP_PAW)
+
+#define XRMU_RIDRANGE_SEG	GENMASK_ULL(15, 0)
+#define XRMU_RIDRANGE_BUS_FIRST	GENMASK_ULL(23, 16)
+#define XRMU_RIDRANGE_BUS_LAST	GENMASK_ULL(31, 24)
+#define XRMU_RIDRANGE_RSVD	GENMASK_ULL(63, 32)
+
+#define XRMU_CTRL_EN		BIT(0)
+#define XRMU_CTRL_IRE		BIT(1)
+#define XRMU_CTRL_CMDQ_EN	BIT(2)
+#define XRMU_CTRL_FLTQ_EN	BIT(3)
+#define XRMU_CTRL_FLT_IE	BIT(4)
+#define XRMU_CTRL_CMD_IE	BIT(5)
+#define XRMU_CTRL_BLK		BIT(8)
+
+#define XRMU_STATUS_EN_ACK	BIT(0)
+#define XRMU_STATUS_IRE_ACK	BIT(1)
+#define XRMU_STATUS_CMDQ_ON	BIT(2)
+#define XRMU_STATUS_FLTQ_ON	BIT(3)
+#define XRMU_STATUS_BLK_ACK	BIT(8)
+
+#define XRMU_RESET_MAGIC	0x52534554	/* "RSET" */
+
+#define XRMU_DTBASE_FMT_2LVL	BIT_ULL(0)
+#define XRMU_DTBASE_LOG2SZ	GENMASK_ULL(8, 4)
+#define XRMU_DTBASE_BASE	GENMASK_ULL(63, 12)
+
+/* CMDQ_BASE and FLTQ_BASE */
+#define XRMU_QBASE_LOG2SZ	GENMASK_ULL(4, 0)
+#define XRMU_QBASE_BASE		GENMASK_ULL(63, 12)
+#define XRMU_QIDX		GENMASK(14, 0)
+#define XRMU_Q_MINLOG2		4
+
+#define XRMU_CMDQ_STS_ERR	BIT(0)
+#define XRMU_CMDQ_STS_ERRCODE	GENMASK(11, 8)
+#define XRMU_CMDQ_ERR_ILLEGAL	1
+#define XRMU_CMDQ_ERR_READ	2
+#define XRMU_CMDQ_ERR_SYNC_WRITE 3
+
+#define XRMU_FLTQ_STS_OVF	BIT(0)
+#define XRMU_FLTQ_STS_WERR	BIT(1)
+
+/* Device table */
+#define XRMU_DT_LOG2SZ		16	/* the whole 16-bit RID space */
+#define XRMU_DT_L1_SHIFT	7	/* L1 index = RID[15:7] */
+#define XRMU_DT_L1_ENTRIES	512
+#define XRMU_DT_L2_ENTRIES	128	/* 32-byte DTEs in a 4 KiB page */
+
+#define XRMU_L1E_V		BIT_ULL(0)
+#define XRMU_L1E_ADDR		GENMASK_ULL(63, 12)
+
+#define XRMU_DTE0_V		BIT_ULL(0)
+#define XRMU_DTE0_MODE		GENMASK_ULL(2, 1)
+#define XRMU_DTE0_LEVELS	GENMASK_ULL(5, 3)
+#define XRMU_DTE0_FSD		BIT_ULL(6)
+#define XRMU_DTE0_PTROOT	GENMASK_ULL(63, 12)
+#define XRMU_DTE1_DID		GENMASK_ULL(15, 0)
+#define XRMU_DTE1_IM		GENMASK_ULL(17, 16)
+#define XRMU_DTE1_IRSV		BIT_ULL(18)
+#define XRMU_DTE2_IRTLOG2	GENMASK_ULL(3, 0)
+#define XRMU_DTE2_IRTPTR	GENMASK_ULL(63, 12)
+
+#define XRMU_DTE_MODE_BLOCKED	0
+#define XRMU_DTE_MODE_PASS	1
+#define XRMU_DTE_MODE_XLATE	2
+
+#define XRMU_DTE_IM_BLOCK	0
+#define XRMU_DTE_IM_COMPAT	1
+#define XRMU_DTE_IM_REMAP	2
+
+/* Page-table entries */
+#define XRMU_PTE_V		BIT_ULL(0)
+#define XRMU_PTE_R		BIT_ULL(1)
+#define XRMU_PTE_W		BIT_ULL(2)
+#define XRMU_PTE_LEAF		BIT_ULL(3)
+#define XRMU_PTE_ADDR		GENMASK_ULL(51, 12)
+
+#define XRMU_PT_ENTRIES		512
+#define XRMU_PT_MAX_LEVELS	5
+
+/* Commands: 16 bytes each */
+#define XRMU_CMD_OPCODE		GENMASK_ULL(7, 0)
+#define XRMU_CMD_OP_NOP		0x01
+#define XRMU_CMD_OP_INV_DTE	0x02
+#define XRMU_CMD_OP_INV_IOTLB	0x03
+#define XRMU_CMD_OP_INV_IRTE	0x04
+#define XRMU_CMD_OP_SYNC	0x05
+
+#define XRMU_CMD_INV_DTE_ALL	BIT_ULL(8)
+#define XRMU_CMD_RID		GENMASK_ULL(31, 16)
+
+#define XRMU_CMD_IOTLB_SCOPE	GENMASK_ULL(9, 8)
+#define XRMU_CMD_IOTLB_RANGE	0
+#define XRMU_CMD_IOTLB_DOMAIN	1
+#define XRMU_CMD_IOTLB_GLOBAL	2
+#define XRMU_CMD_IOTLB_DID	GENMASK_ULL(31, 16)
+#define XRMU_CMD_IOTLB_NPAGES_M1 GENMASK_ULL(63, 32)
+#define XRMU_CMD_IOTLB_ADDR	GENMASK_ULL(63, 12)
+
+#define XRMU_CMD_INV_IRTE_ALL	BIT_ULL(8)
+#define XRMU_CMD_IRTE_COUNT_M1	GENMASK_ULL(63, 32)
+#define XRMU_CMD_IRTE_INDEX	GENMASK_ULL(15, 0)
+
+#define XRMU_CMD_SYNC_WR	BIT_ULL(8)
+#define XRMU_CMD_SYNC_IRQ	BIT_ULL(9)
+#define XRMU_CMD_SYNC_DATA	GENMASK_ULL(63, 32)
+#define XRMU_CMD_SYNC_ADDR	GENMASK_ULL(63, 2)
+
+/* Fault records: 32 bytes each */
+#define XRMU_FLT_REASON		GENMASK_ULL(7, 0)
+#define XRMU_FLT_ACC		GENMASK_ULL(9, 8)
+#define XRMU_FLT_DIDV		BIT_ULL(10)
+#define XRMU_FLT_RID		GENMASK_ULL(31, 16)
+#define XRMU_FLT_DID		GENMASK_ULL(47, 32)
+
+#define XRMU_MSI_WINDOW_BASE	0xfee00000UL
+#define XRMU_MSI_WINDOW_SIZE	SZ_1M
+#define XRMU_PCI_CLASS_IOMMU	0x0806
+
+/**
+ * struct xrmu_cmd - one command queue entry
+ * @qw: the two little-endian quadwords of the entry
+ */
+struct xrmu_cmd {
+	u64 qw[2];
+};
+
+/**
+ * struct xrmu_dte - one device-table entry
+ * @qw: the four quadwords of the entry
+ */
+struct xrmu_dte {
+	u64 qw[4];
+};
+
+/* Encoders: pure functions, checked by hw_kunit.c against the spec. */
+static inline struct xrmu_cmd xrmu_cmd_nop(void)
+{
+	return (struct xrmu_cmd){ { FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_NOP), 0 } };
+}
+
+static inline struct xrmu_cmd xrmu_cmd_inv_dte(u16 rid)
+{
+	return (struct xrmu_cmd){ {
+		FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_INV_DTE) |
+		FIELD_PREP(XRMU_CMD_RID, rid), 0 } };
+}
+
+static inline struct xrmu_cmd xrmu_cmd_inv_dte_all(void)
+{
+	return (struct xrmu_cmd){ {
+		FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_INV_DTE) |
+		XRMU_CMD_INV_DTE_ALL, 0 } };
+}
+
+/* @npages: number of 4 KiB pages, 1 .. 2^32 */
+static inline struct xrmu_cmd xrmu_cmd_inv_iotlb_range(u16 did, u64 iova,
+						       u64 npages)
+{
+	return (struct xrmu_cmd){ {
+		FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_INV_IOTLB) |
+		FIELD_PREP(XRMU_CMD_IOTLB_SCOPE, XRMU_CMD_IOTLB_RANGE) |
+		FIELD_PREP(XRMU_CMD_IOTLB_DID, did) |
+		FIELD_PREP(XRMU_CMD_IOTLB_NPAGES_M1, npages - 1),
+		iova & XRMU_CMD_IOTLB_ADDR } };
+}
+
+static inline struct xrmu_cmd xrmu_cmd_inv_iotlb_domain(u16 did)
+{
+	return (struct xrmu_cmd){ {
+		FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_INV_IOTLB) |
+		FIELD_PREP(XRMU_CMD_IOTLB_SCOPE, XRMU_CMD_IOTLB_DOMAIN) |
+		FIELD_PREP(XRMU_CMD_IOTLB_DID, did), 0 } };
+}
+
+static inline struct xrmu_cmd xrmu_cmd_inv_iotlb_global(void)
+{
+	return (struct xrmu_cmd){ {
+		FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_INV_IOTLB) |
+		FIELD_PREP(XRMU_CMD_IOTLB_SCOPE, XRMU_CMD_IOTLB_GLOBAL), 0 } };
+}
+
+static inline struct xrmu_cmd xrmu_cmd_inv_irte_all(void)
+{
+	return (struct xrmu_cmd){ {
+		FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_INV_IRTE) |
+		XRMU_CMD_INV_IRTE_ALL, 0 } };
+}
+
+/* SYNC that writes @data to the 4-byte aligned physical address @addr */
+static inline struct xrmu_cmd xrmu_cmd_sync(u64 addr, u32 data, bool irq)
+{
+	return (struct xrmu_cmd){ {
+		FIELD_PREP(XRMU_CMD_OPCODE, XRMU_CMD_OP_SYNC) |
+		XRMU_CMD_SYNC_WR | (irq ? XRMU_CMD_SYNC_IRQ : 0) |
+		FIELD_PREP(XRMU_CMD_SYNC_DATA, data),
+		addr & XRMU_CMD_SYNC_ADDR } };
+}
+
+/* DTBASE: two-level table covering 2^@log2sz requester IDs */
+static inline u64 xrmu_dtbase_encode(phys_addr_t l1, unsigned int log2sz)
+{
+	return XRMU_DTBASE_FMT_2LVL | FIELD_PREP(XRMU_DTBASE_LOG2SZ, log2sz) |
+	       (l1 & XRMU_DTBASE_BASE);
+}
+
+/* CMDQ_BASE / FLTQ_BASE */
+static inline u64 xrmu_qbase_encode(phys_addr_t base, unsigned int log2sz)
+{
+	return FIELD_PREP(XRMU_QBASE_LOG2SZ, log2sz) | (base & XRMU_QBASE_BASE);
+}
+
+static inline u64 xrmu_l1e_encode(phys_addr_t l2)
+{
+	return XRMU_L1E_V | (l2 & XRMU_L1E_ADDR);
+}
+
+/**
+ * xrmu_dte_encode() - build a valid device-table entry
+ * @mode: XRMU_DTE_MODE_*
+ * @levels: page-table levels (translate mode only, else ignored)
+ * @root: physical address of the top-level table (translate mode only)
+ * @did: domain ID (translate mode only)
+ * @fsd: suppress fault records
+ *
+ * Interrupt fields: IM=1 (compatibility-format MSIs pass through) so the
+ * entry keeps today's MSI behaviour should interrupt remapping be enabled;
+ * no IRT.
+ *
+ * Return: the entry.
+ */
+static inline struct xrmu_dte xrmu_dte_encode(unsigned int mode,
+					      unsigned int levels,
+					      phys_addr_t root, u16 did,
+					      bool fsd)
+{
+	struct xrmu_dte dte = { };
+
+	dte.qw[0] = XRMU_DTE0_V | FIELD_PREP(XRMU_DTE0_MODE, mode) |
+		    (fsd ? XRMU_DTE0_FSD : 0);
+	if (mode == XRMU_DTE_MODE_XLATE) {
+		dte.qw[0] |= FIELD_PREP(XRMU_DTE0_LEVELS, levels) |
+			     (root & XRMU_DTE0_PTROOT);
+		dte.qw[1] = FIELD_PREP(XRMU_DTE1_DID, did);
+	}
+	dte.qw[1] |= FIELD_PREP(XRMU_DTE1_IM, XRMU_DTE_IM_COMPAT);
+	return dte;
+}
+
+static inline u64 xrmu_pte_table(phys_addr_t table)
+{
+	return XRMU_PTE_V | (table & XRMU_PTE_ADDR);
+}
+
+static inline u64 xrmu_pte_leaf(phys_addr_t pa, int prot)
+{
+	return XRMU_PTE_V | XRMU_PTE_LEAF | (pa & XRMU_PTE_ADDR) |
+	       ((prot & IOMMU_READ) ? XRMU_PTE_R : 0) |
+	       ((prot & IOMMU_WRITE) ? XRMU_PTE_W : 0);
+}
+
+/* Page-table library (pgtable.c), independent of the hardware. */
+struct xrmu_pgtable;
+
+/**
+ * struct xrmu_pgtable_ops - callbacks of a page table into its owner
+ * @gather_add: record that [@iova, @iova + @size) lost translations and
+ *	must be invalidated before the gather's freelist is released; may
+ *	sync (and release) what was gathered before.
+ * @flush_sync: invalidate [@iova, @iova + @size) now and wait for it; used
+ *	when a map replaces an empty table by a large leaf, before the table
+ *	pages are freed.
+ */
+struct xrmu_pgtable_ops {
+	void (*gather_add)(struct xrmu_pgtable *pgt,
+			   struct iommu_iotlb_gather *gather,
+			   unsigned long iova, size_t size);
+	void (*flush_sync)(struct xrmu_pgtable *pgt, unsigned long iova,
+			   size_t size);
+};
+
+/**
+ * struct xrmu_pgtable - one I/O page table
+ * @root: top-level table (virtual address)
+ * @levels: number of levels (3, 4 or 5)
+ * @pgsize_bitmap: leaf sizes allowed (SZ_4K, SZ_2M, SZ_1G)
+ * @paw: physical address width: tables and pages must be below 2^@paw
+ * @nid: NUMA node for table pages
+ * @nr_tables: number of table pages currently owned (root included)
+ * @ops: owner callbacks
+ */
+struct xrmu_pgtable {
+	u64 *root;
+	unsigned int levels;
+	unsigned long pgsize_bitmap;
+	unsigned int paw;
+	int nid;
+	atomic_t nr_tables;
+	const struct xrmu_pgtable_ops *ops;
+};
+
+int xrmu_pgtable_init(struct xrmu_pgtable *pgt, unsigned int levels,
+		      unsigned long pgsize_bitmap, unsigned int paw, int nid,
+		      const struct xrmu_pgtable_ops *ops);
+void xrmu_pgtable_destroy(struct xrmu_pgtable *pgt);
+int xrmu_pgtable_map(struct xrmu_pgtable *pgt, unsigned long iova,
+		     phys_addr_t paddr, size_t pgsize, size_t pgcount,
+		     int prot, gfp_t gfp, size_t *mapped);
+size_t xrmu_pgtable_unmap(struct xrmu_pgtable *pgt, unsigned long iova,
+			  size_t pgsize, size_t pgcount,
+			  struct iommu_iotlb_gather *gather);
+phys_addr_t xrmu_pgtable_iova_to_phys(struct xrmu_pgtable *pgt,
+				      unsigned long iova);
+
+/**
+ * struct xrmu_unit - one xrmu instance
+ * @iommu: IOMMU core handle
+ * @dev: the device providing the unit (PCI function or platform device)
+ * @regs: register block
+ * @node: entry in the global unit list
+ * @irq_fault: Linux IRQ of the fault interrupt (vector 0)
+ * @irq_cmd: Linux IRQ of the command-queue interrupt (vector 1), or 0
+ * @id: instance number (sysfs name xrmu<id>)
+ * @version: VERSION register
+ * @cap: CAP register
+ * @ecap: ECAP register
+ * @segment: PCI segment covered
+ * @bus_first: first bus covered
+ * @bus_last: last bus covered
+ * @didw: domain ID width
+ * @paw: physical address width
+ * @levels: page-table levels used for paging domains
+ * @pgsize_bitmap: leaf sizes supported
+ * @ctrl: shadow of CTRL
+ * @nr_masters: number of probed devices (under @dt_lock)
+ * @dt_lock: serialises device-table writes and L2 allocation
+ * @dt_l1: level-1 device table
+ * @dt_l2: level-2 device table pages, by L1 index
+ * @cmdq_lock: serialises command submission
+ * @cmdq: command queue memory
+ * @cmdq_log2: log2 of the number of command queue entries
+ * @cmdq_tail: software copy of CMDQ_TAIL
+ * @sync_word: completion word written by SYNC commands
+ * @sync_seq: last sequence number used in a SYNC
+ * @fltq: fault queue memory
+ * @fltq_log2: log2 of the number of fault records
+ * @did_ida: domain ID allocator
+ * @debugfs: debugfs directory
+ */
+struct xrmu_unit {
+	struct iommu_device iommu;
+	struct device *dev;
+	void __iomem *regs;
+	struct list_head node;
+	int irq_fault;
+	int irq_cmd;
+	int id;
+	u32 version;
+	u64 cap;
+	u64 ecap;
+	u16 segment;
+	u8 bus_first;
+	u8 bus_last;
+	unsigned int didw;
+	unsigned int paw;
+	unsigned int levels;
+	unsigned long pgsize_bitmap;
+	u32 ctrl;
+	unsigned int nr_masters;
+
+	struct mutex dt_lock;	/* device table */
+	u64 *dt_l1;
+	struct xrmu_dte *dt_l2[XRMU_DT_L1_ENTRIES];
+
+	spinlock_t cmdq_lock;	/* command queue */
+	struct xrmu_cmd *cmdq;
+	unsigned int cmdq_log2;
+	u32 cmdq_tail;
+	u32 *sync_word;
+	u32 sync_seq;
+
+	void *fltq;
+	unsigned int fltq_log2;
+
+	struct ida did_ida;
+	struct dentry *debugfs;
+};
+
+/**
+ * struct xrmu_master - per covered device data
+ * @unit: the unit covering the device
+ * @dev: the device
+ * @rid: its requester ID
+ * @bound_at_probe: a driver was bound when the unit probed the device
+ */
+struct xrmu_master {
+	struct xrmu_unit *unit;
+	struct device *dev;
+	u16 rid;
+	bool bound_at_probe;
+};
+
+/**
+ * struct xrmu_domain - a paging domain
+ * @domain: IOMMU core domain
+ * @unit: the unit whose DID space @did belongs to
+ * @did: domain ID
+ * @pgt: page table
+ */
+struct xrmu_domain {
+	struct iommu_domain domain;
+	struct xrmu_unit *unit;
+	u16 did;
+	struct xrmu_pgtable pgt;
+};
+
+/* cmdq.c */
+int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
+		     unsigned int n);
+int xrmu_inv_iotlb_range(struct xrmu_unit *unit, u16 did, unsigned long iova,
+			 size_t size);
+
+/* fault.c */
+irqreturn_t xrmu_fault_thread(int irq, void *data);
+
+/* core.c: interface of the bus glue */
+int xrmu_core_probe(struct xrmu_unit *unit);
+void xrmu_core_remove(struct xrmu_unit *unit);
+void xrmu_core_init(void);
+void xrmu_core_exit(void);
+
+#endif /* __XRMU_H */
