@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xrmu_edu_test: DMA API test driver for QEMU's edu device (1234:11e8).
+ *
+ * On probe it maps buffers with dma_map_single(), has the edu device copy
+ * them into its 4 KiB internal buffer and back into other mapped buffers
+ * (both DMA directions), and checks every byte.  Results are TAP lines in
+ * /sys/kernel/debug/xrmu_edu_test/<pci-address> (and in the kernel log).
+ */
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/iopoll.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/random.h>
+#include <linux/seq_buf.h>
+#include <linux/slab.h>
+
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_COUNT	0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_CMD_START		BIT(0)
+#define EDU_CMD_TO_RAM		BIT(1)
+#define EDU_BUF_ADDR		0x40000
+#define EDU_BUF_SIZE		4096
+#define EDU_TIMEOUT_US		(10 * USEC_PER_SEC)
+
+static unsigned int dma_bits = 64;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "DMA mask width; must match edu's dma_mask property (default 64)");
+
+static unsigned int rounds = 4;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "number of random transfer rounds (default 4)");
+
+struct edu_test {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	struct dentry *file;
+	struct seq_buf sb;
+	char *log;
+	unsigned int n;
+	unsigned int failed;
+};
+
+static struct dentry *edu_dir;
+
+static __printf(3, 4) void edu_tap(struct edu_test *t, bool ok,
+				   const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	t->n++;
+	if (!ok)
+		t->failed++;
+	seq_buf_printf(&t->sb, "%s %u - %s\n", ok ? "ok" : "not ok", t->n,
+		       line);
+	dev_info(&t->pdev->dev, "%s %u - %s\n", ok ? "ok" : "not ok", t->n,
+		 line);
+}
+
+static int edu_dma(struct edu_test *t, dma_addr_t src, dma_addr_t dst,
+		   u32 len, bool to_ram)
+{
+	u32 cmd;
+
+	writeq(src, t->regs + EDU_REG_DMA_SRC);
+	writeq(dst, t->regs + EDU_REG_DMA_DST);
+	writeq(len, t->regs + EDU_REG_DMA_COUNT);
+	writeq(EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0),
+	       t->regs + EDU_REG_DMA_CMD);
+	return readl_poll_timeout(t->regs + EDU_REG_DMA_CMD, cmd,
+				  !(cmd & EDU_CMD_START), 1000, EDU_TIMEOUT_US);
+}
+
+/*
+ * Copy @len bytes from a fresh random buffer at offset @off into the edu
+ * buffer and back into a second buffer at offset @off2; compare.
+ */
+static void edu_roundtrip(struct edu_test *t, size_t off, size_t off2,
+			  u32 len)
+{
+	struct device *dev = &t->pdev->dev;
+	size_t alloc = max(off, off2) + len;
+	dma_addr_t a_dma, b_dma;
+	u8 *a, *b;
+	bool ok = false;
+	int ret;
+
+	a = kmalloc(alloc, GFP_KERNEL);
+	b = kmalloc(alloc, GFP_KERNEL);
+	if (!a || !b)
+		goto out_free;
+	get_random_bytes(a, alloc);
+	memset(b, 0x5a, alloc);
+
+	a_dma = dma_map_single(dev, a + off, len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, a_dma))
+		goto out_free;
+	ret = edu_dma(t, a_dma, EDU_BUF_ADDR, len, false);
+	dma_unmap_single(dev, a_dma, len, DMA_TO_DEVICE);
+	if (ret)
+		goto out_free;
+
+	b_dma = dma_map_single(dev, b + off2, len, DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, b_dma))
+		goto out_free;
+	ret = edu_dma(t, EDU_BUF_ADDR, b_dma, len, true);
+	dma_unmap_single(dev, b_dma, len, DMA_FROM_DEVICE);
+	if (ret)
+		goto out_free;
+
+	ok = !memcmp(a + off, b + off2, len);
+	/* bytes around the target are untouched */
+	if (ok && off2 && b[off2 - 1] != 0x5a)
+		ok = false;
+	if (ok && off2 + len < alloc && b[off2 + len] != 0x5a)
+		ok = false;
+	edu_tap(t, ok, "%u bytes RAM@+%zu -> edu -> RAM@+%zu (iova %pad / %pad)",
+		len, off, off2, &a_dma, &b_dma);
+	kfree(a);
+	kfree(b);
+	return;
+
+out_free:
+	edu_tap(t, false, "%u bytes RAM@+%zu -> edu -> RAM@+%zu: setup or DMA timeout",
+		len, off, off2);
+	kfree(a);
+	kfree(b);
+}
+
+static int edu_show(struct seq_file *s, void *unused)
+{
+	struct edu_test *t = s->private;
+
+	seq_printf(s, "TAP version 13\n1..%u\n", t->n);
+	seq_puts(s, t->log);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(edu);
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct edu_test *t;
+	unsigned int i;
+	int ret;
+
+	t = devm_kzalloc(&pdev->dev, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->pdev = pdev;
+	t->log = devm_kzalloc(&pdev->dev, PAGE_SIZE * 4, GFP_KERNEL);
+	if (!t->log)
+		return -ENOMEM;
+	seq_buf_init(&t->sb, t->log, PAGE_SIZE * 4);
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	t->regs = pcim_iomap_region(pdev, 0, "xrmu_edu_test");
+	if (IS_ERR(t->regs))
+		return PTR_ERR(t->regs);
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
+	if (ret)
+		return ret;
+
+	dev_info(&pdev->dev, "iommu group %d\n",
+		 pdev->dev.iommu_group ? iommu_group_id(pdev->dev.iommu_group) :
+		 -1);
+	edu_roundtrip(t, 0, 0, EDU_BUF_SIZE);
+	edu_roundtrip(t, 0, 0, 1);
+	edu_roundtrip(t, 100, 3000, 2000);	/* crosses a page on return */
+	edu_roundtrip(t, 4000, 5, 4096);	/* crosses a page going out */
+	for (i = 0; i < rounds; i++) {
+		u32 len = 1 + get_random_u32_below(EDU_BUF_SIZE);
+
+		edu_roundtrip(t, get_random_u32_below(PAGE_SIZE * 2),
+			      get_random_u32_below(PAGE_SIZE * 2), len);
+	}
+	dev_info(&pdev->dev, "%u tests, %u failed\n", t->n, t->failed);
+
+	pci_set_drvdata(pdev, t);
+	t->file = debugfs_create_file(pci_name(pdev), 0444, edu_dir, t,
+				      &edu_fops);
+	return 0;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	struct edu_test *t = pci_get_drvdata(pdev);
+
+	debugfs_remove(t->file);
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edu_ids);
+
+static struct pci_driver edu_driver = {
+	.name = "xrmu_edu_test",
+	.id_table = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+
+static int __init edu_init(void)
+{
+	edu_dir = debugfs_create_dir("xrmu_edu_test", NULL);
+	return pci_register_driver(&edu_driver);
+}
+module_init(edu_init);
+
+static void __exit edu_exit(void)
+{
+	pci_unregister_driver(&edu_driver);
+	debugfs_remove_recursive(edu_dir);
+}
+module_exit(edu_exit);
+
+MODULE_DESCRIPTION("DMA API test driver for the QEMU edu device");
+MODULE_LICENSE("GPL");
