@@ -1,0 +1,2368 @@
+/*
+ * xrmu: I/O remapping unit (IOMMU) as a PCI function
+ *
+ * Models the xrmu v1.0 architecture (Documentation/xrmu/ of the xrmu
+ * project): device table, 3/4/5-level page tables with 4K/2M/1G leaves,
+ * command queue, fault queue, interrupt remapping, finite caches (device
+ * table cache, IOTLB, IRTE cache) with deterministic replacement, and a
+ * conformance checker that reports driver errors the hardware can see.
+ *
+ * Copyright (c) 2026 The xrmu authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/thread.h"
+#include "qemu/host-utils.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pci_bus.h"
+#include "hw/pci/msix.h"
+#include "hw/qdev-properties.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "migration/vmstate.h"
+#include "qom/object.h"
+#include "trace.h"
+
+#define TYPE_XRMU_PCI "xrmu-pci"
+#define TYPE_XRMU_IOMMU_MR "xrmu-iommu-memory-region"
+OBJECT_DECLARE_SIMPLE_TYPE(XrmuState, XRMU_PCI)
+
+/* PCI identity */
+#define XRMU_VENDOR_ID          0x1af4
+#define XRMU_DEVICE_ID          0x10f0
+#define XRMU_REVISION           0x01
+#define XRMU_SUBSYS_ID          0x1100
+#define XRMU_CLASS              0x0806
+
+/* BAR0 layout */
+#define XRMU_BAR_SIZE           0x4000
+#define XRMU_REG_SIZE           0x2000
+#define XRMU_REG_BLOCK          0x1000
+#define XRMU_MSIX_TABLE         0x2000
+#define XRMU_MSIX_PBA           0x3000
+#define XRMU_NUM_VECTORS        2
+#define XRMU_VEC_FLT            0
+#define XRMU_VEC_CMD            1
+
+/* Register offsets */
+#define R_VERSION               0x000
+#define R_CAP                   0x008
+#define R_RIDRANGE              0x010
+#define R_ECAP                  0x018
+#define R_CTRL                  0x020
+#define R_STATUS                0x024
+#define R_RESET                 0x028
+#define R_DTBASE                0x030
+#define R_CMDQ_BASE             0x040
+#define R_CMDQ_HEAD             0x048
+#define R_CMDQ_TAIL             0x04c
+#define R_CMDQ_STS              0x050
+#define R_FLTQ_BASE             0x058
+#define R_FLTQ_HEAD             0x060
+#define R_FLTQ_TAIL             0x064
+#define R_FLTQ_STS              0x068
+#define R_FLTQ_LOST             0x06c
+#define R_RSVD38                0x038
+#define R_DBG_BASE              0x100
+#define R_DBG_END               0x150
+#define R_DBG_VIOL_COUNT        0x100
+#define R_DBG_VIOL_LAST         0x104
+#define R_DBG_INJECT            0x108
+#define R_CNT_BASE              0x110
+#define R_CNT_END               0x148
+
+enum {
+    CNT_XLATE,
+    CNT_FAULT,
+    CNT_IR_REMAP,
+    CNT_IR_BLOCK,
+    CNT_IOTLB_HIT,
+    CNT_IOTLB_MISS,
+    CNT_CMD,
+    CNT_NUM
+};
+
+#define XRMU_VERSION_VAL        0x00010000u
+#define XRMU_RESET_MAGIC        0x52534554u
+
+/* CAP */
+#define CAP_AW39                BIT_ULL(0)
+#define CAP_AW48                BIT_ULL(1)
+#define CAP_AW57                BIT_ULL(2)
+#define CAP_PS2M                BIT_ULL(4)
+#define CAP_PS1G                BIT_ULL(5)
+#define CAP_DIDW_SHIFT          8
+#define CAP_IR                  BIT_ULL(12)
+#define CAP_COH                 BIT_ULL(13)
+#define CAP_DBG                 BIT_ULL(14)
+#define CAP_CMDQ_MAX_SHIFT      16
+#define CAP_FLTQ_MAX_SHIFT      20
+#define CAP_IRT_MAX_SHIFT       24
+#define CAP_PAW_SHIFT           32
+
+/* CTRL / STATUS */
+#define CTRL_EN                 BIT(0)
+#define CTRL_IRE                BIT(1)
+#define CTRL_CMDQ_EN            BIT(2)
+#define CTRL_FLTQ_EN            BIT(3)
+#define CTRL_FLT_IE             BIT(4)
+#define CTRL_CMD_IE             BIT(5)
+#define CTRL_BLK                BIT(8)
+#define CTRL_MASK               0x13fu
+
+#define STS_EN_ACK              BIT(0)
+#define STS_IRE_ACK             BIT(1)
+#define STS_CMDQ_ON             BIT(2)
+#define STS_FLTQ_ON             BIT(3)
+#define STS_BLK_ACK             BIT(8)
+
+/* DTBASE */
+#define DTB_FMT                 BIT_ULL(0)
+#define DTB_LOG2SZ(v)           (((v) >> 4) & 0x1f)
+#define DTB_RSVD                (0xffeULL & ~(0x1fULL << 4))
+#define PAGE_ADDR(v)            ((v) & ~0xfffULL)
+
+/* queue base registers */
+#define QB_LOG2SZ(v)            ((v) & 0x1f)
+#define QB_RSVD                 0xfe0ULL
+
+#define CMDQ_STS_ERR            BIT(0)
+#define CMDQ_STS_CODE_SHIFT     8
+#define CMDQ_ERR_ILLEGAL        1
+#define CMDQ_ERR_READ           2
+#define CMDQ_ERR_SYNC_WRITE     3
+#define CMDQ_STS_RSVD           0xfffff0feu
+
+#define FLTQ_STS_OVF            BIT(0)
+#define FLTQ_STS_WERR           BIT(1)
+
+#define QIDX_MASK               0x7fffu
+
+/* DBG_INJECT */
+#define INJ_CMDQ_STALL          BIT(0)
+#define INJ_CMD_ILLEGAL         BIT(1)
+#define INJ_TABLE_READ_ERR      BIT(2)
+#define INJ_CMDQ_READ_ERR       BIT(3)
+#define INJ_FLTQ_WRITE_ERR      BIT(4)
+#define INJ_MASK                0x1fu
+
+/* DTE */
+#define DTE_V                   BIT_ULL(0)
+#define DTE_MODE(q)             (((q) >> 1) & 3)
+#define DTE_LEVELS(q)           (((q) >> 3) & 7)
+#define DTE_FSD                 BIT_ULL(6)
+#define DTE0_RSVD               (0xf80ULL)
+#define DTE_DID(q)              ((q) & 0xffff)
+#define DTE_IM(q)               (((q) >> 16) & 3)
+#define DTE_IRSV                BIT_ULL(18)
+#define DTE1_RSVD               (~0ULL << 19)
+#define DTE_IRTLOG2(q)          ((q) & 0xf)
+#define DTE2_RSVD               (0xff0ULL)
+#define MODE_BLOCKED            0
+#define MODE_PASSTHROUGH        1
+#define MODE_TRANSLATE          2
+#define IM_BLOCK                0
+#define IM_PASS                 1
+#define IM_REMAP                2
+
+#define L1E_V                   BIT_ULL(0)
+#define L1E_RSVD                0xffeULL
+
+/* PTE */
+#define PTE_V                   BIT_ULL(0)
+#define PTE_R                   BIT_ULL(1)
+#define PTE_W                   BIT_ULL(2)
+#define PTE_LEAF                BIT_ULL(3)
+#define PTE_RSVD                (0xf0ULL | BIT_ULL(63))
+#define PTE_ADDR(p)             ((p) & 0x000ffffffffff000ULL)
+
+/* IRTE */
+#define IRTE_V                  BIT_ULL(0)
+#define IRTE_FPD                BIT_ULL(1)
+#define IRTE_SVT(q)             (((q) >> 2) & 3)
+#define IRTE_SQ(q)              (((q) >> 4) & 3)
+#define IRTE_DM(q)              (((q) >> 6) & 1)
+#define IRTE_TM(q)              (((q) >> 7) & 1)
+#define IRTE_DLM(q)             (((q) >> 8) & 7)
+#define IRTE_RH(q)              (((q) >> 11) & 1)
+#define IRTE_VECTOR(q)          (((q) >> 16) & 0xff)
+#define IRTE_DEST(q)            ((uint32_t)((q) >> 32))
+#define IRTE0_RSVD              (0xf000ULL | 0xff000000ULL)
+#define IRTE_SID(q)             ((q) & 0xffff)
+#define IRTE1_RSVD              (~0xffffULL)
+
+/* Interrupt window */
+#define XRMU_IRWIN_BASE         0xfee00000ULL
+#define XRMU_IRWIN_SIZE         0x100000ULL
+
+/* Fault reasons */
+#define F_DT_RANGE              0x01
+#define F_DT_L1_INVALID         0x02
+#define F_DTE_INVALID           0x03
+#define F_DTE_RSVD              0x04
+#define F_DT_READ_ERR           0x05
+#define F_BLOCKED               0x06
+#define F_PT_NOT_PRESENT        0x10
+#define F_PT_READ               0x11
+#define F_PT_WRITE              0x12
+#define F_PT_RSVD               0x13
+#define F_PT_READ_ERR           0x14
+#define F_ADDR_RANGE            0x15
+#define F_IR_COMPAT             0x20
+#define F_IR_INDEX              0x21
+#define F_IR_IRTE_INVALID       0x22
+#define F_IR_IRTE_RSVD          0x23
+#define F_IR_SID                0x24
+#define F_IR_READ_ERR           0x25
+#define F_IR_BLOCKED            0x26
+#define F_IR_MALFORMED          0x27
+
+#define ACC_READ                0
+#define ACC_WRITE               1
+#define ACC_INTR                2
+
+#define FLT_REC_SIZE            32
+#define CMD_SIZE                16
+
+/* Commands */
+#define OP_NOP                  0x01
+#define OP_INV_DTE              0x02
+#define OP_INV_IOTLB            0x03
+#define OP_INV_IRTE             0x04
+#define OP_SYNC                 0x05
+
+/* Conformance rules */
+#define RULE_BASE_WHILE_ON      1
+#define RULE_REG_RSVD           2
+#define RULE_LOG2SZ             3
+#define RULE_CMDQ_TAIL          4
+#define RULE_FLTQ_HEAD          5
+#define RULE_CMD                6
+#define RULE_DTE                7
+#define RULE_PTE                8
+#define RULE_IRTE               9
+#define RULE_STALE              10
+#define RULE_EN                 11
+#define RULE_IRE                12
+#define RULE_PTR                13
+
+/* 64-bit registers (index into the write latch array) */
+enum {
+    L64_DTBASE,
+    L64_CMDQ_BASE,
+    L64_FLTQ_BASE,
+    L64_NUM
+};
+
+/*
+ * A small set-associative cache with round-robin replacement per set:
+ * deterministic, finite, so that a missing invalidation is observable.
+ */
+typedef struct XrmuCacheEnt {
+    uint64_t tag;
+    uint64_t d[4];
+    bool valid;
+} XrmuCacheEnt;
+
+typedef struct XrmuCache {
+    XrmuCacheEnt *ent;
+    uint32_t *victim;
+    uint32_t sets;
+    uint32_t ways;
+} XrmuCache;
+
+typedef struct XrmuDevAS XrmuDevAS;
+
+struct XrmuState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar0;
+    MemoryRegion regs;
+    QemuRecMutex lock;
+    bool lock_init;
+    GHashTable *as_by_bus;
+    PCIBus *bus;
+
+    /* properties */
+    uint8_t aw_bits;
+    bool ps2m;
+    bool ps1g;
+    uint8_t did_bits;
+    bool intremap;
+    uint8_t cmdq_max_log2;
+    uint8_t fltq_max_log2;
+    uint8_t irt_max_log2;
+    uint8_t paw;
+    uint16_t segment;
+    uint8_t bus_first;
+    uint8_t bus_last;
+    uint32_t iotlb_entries;
+    uint32_t dtc_entries;
+    uint32_t irtc_entries;
+    bool dbg;
+    bool stale_check;
+
+    /* architectural state */
+    uint64_t cap;
+    uint32_t ctrl;
+    uint32_t status;
+    uint64_t dtbase;
+    uint64_t cmdq_base;
+    uint32_t cmdq_head;
+    uint32_t cmdq_tail;
+    uint32_t cmdq_sts;
+    uint64_t fltq_base;
+    uint32_t fltq_head;
+    uint32_t fltq_tail;
+    uint32_t fltq_sts;
+    uint32_t fltq_lost;
+    uint32_t dbg_inject;
+    uint32_t viol_count;
+    uint32_t viol_last;
+    uint64_t cnt[CNT_NUM];
+    uint32_t latch[L64_NUM];
+    bool latched[L64_NUM];
+    bool in_cmdq;
+    bool quiet;
+
+    XrmuCache dtc;
+    XrmuCache iotlb;
+    XrmuCache irtc;
+};
+
+struct XrmuDevAS {
+    XrmuState *s;
+    PCIBus *bus;
+    uint8_t devfn;
+    IOMMUMemoryRegion iommu;
+    MemoryRegion root;
+    MemoryRegion irwin;
+    AddressSpace as;
+};
+
+typedef struct XrmuBusAS {
+    XrmuDevAS *dev[PCI_DEVFN_MAX];
+} XrmuBusAS;
+
+typedef struct XrmuFault {
+    uint8_t reason;
+    uint8_t acc;
+    bool didv;
+    uint16_t did;
+    uint64_t addr;
+    uint64_t info;
+    bool suppress;
+} XrmuFault;
+
+typedef struct XrmuDte {
+    uint64_t q[4];
+} XrmuDte;
+
+typedef struct XrmuXlate {
+    uint64_t iova;      /* page base */
+    uint64_t pa;        /* page base */
+    uint64_t mask;      /* page size - 1 */
+    bool r;
+    bool w;
+    unsigned level;
+} XrmuXlate;
+
+/* ---------------------------------------------------------------- */
+/* Helpers                                                          */
+
+static inline bool xrmu_above_paw(XrmuState *s, uint64_t addr)
+{
+    return s->paw < 64 && (addr >> s->paw) != 0;
+}
+
+static void G_GNUC_PRINTF(3, 4)
+xrmu_violation(XrmuState *s, int rule, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qemu_log_mask(LOG_GUEST_ERROR, "xrmu: conformance violation R%d: %s\n",
+                  rule, msg);
+    g_free(msg);
+    s->viol_count++;
+    s->viol_last = rule;
+    trace_xrmu_violation(rule, s->viol_count);
+}
+
+static void xrmu_irq(XrmuState *s, unsigned vector)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t ie = vector == XRMU_VEC_FLT ? CTRL_FLT_IE : CTRL_CMD_IE;
+
+    if (!(s->ctrl & ie)) {
+        return;
+    }
+    trace_xrmu_irq(vector);
+    if (msix_enabled(pdev)) {
+        msix_notify(pdev, vector);
+    }
+}
+
+static uint32_t xrmu_q_entries(uint64_t base, unsigned max_log2)
+{
+    unsigned l = QB_LOG2SZ(base);
+
+    l = MAX(l, 4u);
+    l = MIN(l, max_log2);
+    return 1u << l;
+}
+
+static uint32_t xrmu_cmdq_n(XrmuState *s)
+{
+    return xrmu_q_entries(s->cmdq_base, s->cmdq_max_log2);
+}
+
+static uint32_t xrmu_fltq_n(XrmuState *s)
+{
+    return xrmu_q_entries(s->fltq_base, s->fltq_max_log2);
+}
+
+/* ---------------------------------------------------------------- */
+/* Caches                                                           */
+
+static void xrmu_cache_init(XrmuCache *c, uint32_t entries)
+{
+    c->ways = MIN(entries, 4u);
+    c->sets = pow2floor(entries / c->ways);
+    c->ent = g_new0(XrmuCacheEnt, c->sets * c->ways);
+    c->victim = g_new0(uint32_t, c->sets);
+}
+
+static void xrmu_cache_free(XrmuCache *c)
+{
+    g_free(c->ent);
+    g_free(c->victim);
+    c->ent = NULL;
+    c->victim = NULL;
+}
+
+static uint32_t xrmu_cache_set(XrmuCache *c, uint64_t tag)
+{
+    return (uint32_t)((tag * 0x9e3779b97f4a7c15ULL) >> 40) & (c->sets - 1);
+}
+
+static XrmuCacheEnt *xrmu_cache_find(XrmuCache *c, uint64_t tag)
+{
+    XrmuCacheEnt *e;
+    uint32_t i;
+
+    if (!c->ent) {
+        return NULL;
+    }
+    e = &c->ent[xrmu_cache_set(c, tag) * c->ways];
+    for (i = 0; i < c->ways; i++) {
+        if (e[i].valid && e[i].tag == tag) {
+            return &e[i];
+        }
+    }
+    return NULL;
+}
+
+static XrmuCacheEnt *xrmu_cache_insert(XrmuCache *c, uint64_t tag)
+{
+    uint32_t set, i;
+    XrmuCacheEnt *e;
+
+    if (!c->ent) {
+        return NULL;
+    }
+    set = xrmu_cache_set(c, tag);
+    e = &c->ent[set * c->ways];
+    for (i = 0; i < c->ways; i++) {
+        if (e[i].valid && e[i].tag == tag) {
+            return &e[i];
+        }
+    }
+    for (i = 0; i < c->ways; i++) {
+        if (!e[i].valid) {
+            break;
+        }
+    }
+    if (i == c->ways) {
+        i = c->victim[set];
+        c->victim[set] = (c->victim[set] + 1) % c->ways;
+    }
+    e[i].valid = true;
+    e[i].tag = tag;
+    return &e[i];
+}
+
+static void xrmu_cache_flush(XrmuCache *c)
+{
+    uint32_t i;
+
+    if (!c->ent) {
+        return;
+    }
+    for (i = 0; i < c->sets * c->ways; i++) {
+        c->ent[i].valid = false;
+    }
+    memset(c->victim, 0, sizeof(uint32_t) * c->sets);
+}
+
+/* DTC tags: DTEs by RID, L1Es by L1 index */
+#define DTC_TAG_DTE(rid)        ((uint64_t)(rid))
+#define DTC_TAG_L1E(idx)        (BIT_ULL(32) | (idx))
+
+/* IOTLB tag: (iova >> shift, size index, DID) */
+static uint64_t xrmu_iotlb_tag(uint16_t did, unsigned level, uint64_t iova)
+{
+    unsigned shift = 12 + 9 * (level - 1);
+
+    return ((iova >> shift) << 18) | ((uint64_t)level << 16) | did;
+}
+
+#define IRTC_TAG(rid, idx)      (((uint64_t)(rid) << 32) | (idx))
+
+/* ---------------------------------------------------------------- */
+/* DMA performed by the unit itself (never translated by itself)    */
+
+static MemTxResult xrmu_dma_check(XrmuState *s, uint64_t addr,
+                                  unsigned len, bool write, MemTxResult r)
+{
+    if (r != MEMTX_OK && !s->quiet) {
+        xrmu_violation(s, RULE_PTR, "DMA %s of %u bytes at 0x%" PRIx64
+                       " failed (not in memory below 2^PAW, or bus "
+                       "mastering off)", write ? "write" : "read", len, addr);
+    }
+    return r;
+}
+
+static MemTxResult xrmu_dma_read(XrmuState *s, uint64_t addr, void *buf,
+                                 unsigned len, uint32_t inject)
+{
+    MemTxResult r;
+
+    if (inject && (s->dbg_inject & inject)) {
+        s->dbg_inject &= ~inject;
+        trace_xrmu_inject_fire(inject, addr);
+        return MEMTX_ERROR;
+    }
+    if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
+        r = MEMTX_DECODE_ERROR;
+    } else {
+        r = pci_dma_read(PCI_DEVICE(s), addr, buf, len);
+    }
+    return xrmu_dma_check(s, addr, len, false, r);
+}
+
+static MemTxResult xrmu_dma_write(XrmuState *s, uint64_t addr,
+                                  const void *buf, unsigned len,
+                                  uint32_t inject)
+{
+    MemTxResult r;
+
+    if (inject && (s->dbg_inject & inject)) {
+        s->dbg_inject &= ~inject;
+        trace_xrmu_inject_fire(inject, addr);
+        return MEMTX_ERROR;
+    }
+    if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
+        r = MEMTX_DECODE_ERROR;
+    } else {
+        r = pci_dma_write(PCI_DEVICE(s), addr, buf, len);
+    }
+    return xrmu_dma_check(s, addr, len, true, r);
+}
+
+static MemTxResult xrmu_read_qwords(XrmuState *s, uint64_t addr,
+                                    uint64_t *q, unsigned n, uint32_t inject)
+{
+    MemTxResult r;
+    unsigned i;
+
+    r = xrmu_dma_read(s, addr, q, n * 8, inject);
+    for (i = 0; i < n; i++) {
+        q[i] = le64_to_cpu(q[i]);
+    }
+    return r;
+}
+
+/* ---------------------------------------------------------------- */
+/* Fault queue                                                      */
+
+static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
+{
+    uint32_t n, head, tail, next;
+    uint64_t rec[4];
+    bool recorded = false;
+
+    s->cnt[CNT_FAULT]++;
+    if (f->suppress || !(s->status & STS_FLTQ_ON) ||
+        (s->fltq_sts & FLTQ_STS_WERR)) {
+        goto out;
+    }
+    n = xrmu_fltq_n(s);
+    head = s->fltq_head % n;
+    tail = s->fltq_tail % n;
+    next = (tail + 1) % n;
+    if (next == head) {
+        if (s->fltq_lost != UINT32_MAX) {
+            s->fltq_lost++;
+        }
+        if (!(s->fltq_sts & FLTQ_STS_OVF)) {
+            s->fltq_sts |= FLTQ_STS_OVF;
+            xrmu_irq(s, XRMU_VEC_FLT);
+        }
+        goto out;
+    }
+    rec[0] = cpu_to_le64((uint64_t)f->reason | ((uint64_t)f->acc << 8) |
+                         ((uint64_t)f->didv << 10) | ((uint64_t)rid << 16) |
+                         ((uint64_t)(f->didv ? f->did : 0) << 32));
+    rec[1] = cpu_to_le64(f->addr);
+    rec[2] = cpu_to_le64(f->info);
+    rec[3] = 0;
+    if (xrmu_dma_write(s, PAGE_ADDR(s->fltq_base) + tail * FLT_REC_SIZE,
+                       rec, sizeof(rec), INJ_FLTQ_WRITE_ERR) != MEMTX_OK) {
+        s->fltq_sts |= FLTQ_STS_WERR;
+        xrmu_irq(s, XRMU_VEC_FLT);
+        goto out;
+    }
+    s->fltq_tail = next;
+    recorded = true;
+    if (head == tail) {
+        xrmu_irq(s, XRMU_VEC_FLT);
+    }
+out:
+    trace_xrmu_fault(rid, f->reason, f->acc, f->addr, f->info, recorded);
+}
+
+/* ---------------------------------------------------------------- */
+/* Device table                                                     */
+
+static bool xrmu_aw_ok(XrmuState *s, unsigned levels)
+{
+    switch (levels) {
+    case 3:
+        return s->cap & CAP_AW39;
+    case 4:
+        return s->cap & CAP_AW48;
+    case 5:
+        return s->cap & CAP_AW57;
+    default:
+        return false;
+    }
+}
+
+/* Returns a description of the first malformation, or NULL. */
+static const char *xrmu_dte_check(XrmuState *s, const XrmuDte *d)
+{
+    uint64_t q0 = d->q[0], q1 = d->q[1], q2 = d->q[2];
+
+    if (q0 & DTE0_RSVD) {
+        return "DTE qw0 reserved bits set";
+    }
+    if (xrmu_above_paw(s, PAGE_ADDR(q0))) {
+        return "DTE PTROOT above PAW";
+    }
+    if (DTE_MODE(q0) == 3) {
+        return "DTE MODE=3";
+    }
+    if (DTE_MODE(q0) == MODE_TRANSLATE) {
+        if (!xrmu_aw_ok(s, DTE_LEVELS(q0))) {
+            return "DTE LEVELS not supported";
+        }
+        if (DTE_DID(q1) >> s->did_bits) {
+            return "DTE DID out of range";
+        }
+    }
+    if (q1 & DTE1_RSVD) {
+        return "DTE qw1 reserved bits set";
+    }
+    if (DTE_IM(q1) == 3) {
+        return "DTE IM=3";
+    }
+    if (q2 & DTE2_RSVD) {
+        return "DTE qw2 reserved bits set";
+    }
+    if (DTE_IRTLOG2(q2) > s->irt_max_log2) {
+        return "DTE IRTLOG2 above CAP.IRT_MAXLOG2";
+    }
+    if (xrmu_above_paw(s, PAGE_ADDR(q2))) {
+        return "DTE IRTPTR above PAW";
+    }
+    if (d->q[3]) {
+        return "DTE qw3 reserved bits set";
+    }
+    return NULL;
+}
+
+/*
+ * Read the L1E (two-level format) or the DTE of @rid.  The DTC may hold
+ * V=1 entries, well-formed or not; well-formedness is checked on every
+ * use.  Returns 0 or a fault reason; on DT_READ_ERR *info holds the
+ * failing address.  With @use_cache false, memory is read and the DTC is
+ * neither used nor filled (stale-check).
+ */
+static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
+                          uint64_t *info, bool use_cache)
+{
+    uint64_t dtb = s->dtbase, base = PAGE_ADDR(dtb), l1e, addr;
+    unsigned log2sz = DTB_LOG2SZ(dtb);
+    XrmuCacheEnt *ce;
+
+    *info = 0;
+    if (log2sz < 16 && (rid >> log2sz)) {
+        return F_DT_RANGE;
+    }
+    ce = use_cache ? xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid)) : NULL;
+    if (ce) {
+        memcpy(d->q, ce->d, sizeof(d->q));
+        return 0;
+    }
+    if (dtb & DTB_FMT) {
+        uint32_t idx = rid >> 7;
+
+        ce = use_cache ? xrmu_cache_find(&s->dtc, DTC_TAG_L1E(idx)) : NULL;
+        if (ce) {
+            l1e = ce->d[0];
+        } else {
+            addr = base + idx * 8;
+            if (xrmu_read_qwords(s, addr, &l1e, 1, INJ_TABLE_READ_ERR)
+                != MEMTX_OK) {
+                *info = addr;
+                return F_DT_READ_ERR;
+            }
+            if (!(l1e & L1E_V)) {
+                return F_DT_L1_INVALID;
+            }
+            ce = use_cache ? xrmu_cache_insert(&s->dtc, DTC_TAG_L1E(idx))
+                           : NULL;
+            if (ce) {
+                ce->d[0] = l1e;
+            }
+        }
+        if ((l1e & L1E_RSVD) || xrmu_above_paw(s, PAGE_ADDR(l1e))) {
+            if (!s->quiet) {
+                xrmu_violation(s, RULE_DTE, "L1E 0x%" PRIx64 " covering RID "
+                               "0x%04x is malformed", l1e, rid);
+            }
+            return F_DTE_RSVD;
+        }
+        addr = PAGE_ADDR(l1e) + (rid & 0x7f) * 32;
+    } else {
+        addr = base + (uint64_t)rid * 32;
+    }
+    if (xrmu_read_qwords(s, addr, d->q, 4, INJ_TABLE_READ_ERR) != MEMTX_OK) {
+        *info = addr;
+        return F_DT_READ_ERR;
+    }
+    if (!(d->q[0] & DTE_V)) {
+        return F_DTE_INVALID;
+    }
+    ce = use_cache ? xrmu_cache_insert(&s->dtc, DTC_TAG_DTE(rid)) : NULL;
+    if (ce) {
+        memcpy(ce->d, d->q, sizeof(d->q));
+    }
+    return 0;
+}
+
+/* Device lookup for DMA and MSIs: returns 0 or a fault reason. */
+static int xrmu_dte_lookup(XrmuState *s, uint16_t rid, XrmuDte *d,
+                           uint64_t *info)
+{
+    bool hit = xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid)) != NULL;
+    const char *why;
+    int r;
+
+    r = xrmu_dte_fetch(s, rid, d, info, true);
+    if (r) {
+        return r;
+    }
+    if (hit && s->stale_check) {
+        XrmuDte m;
+        uint64_t dummy;
+        int r2;
+
+        s->quiet = true;
+        r2 = xrmu_dte_fetch(s, rid, &m, &dummy, false);
+        s->quiet = false;
+        if (r2 || memcmp(m.q, d->q, sizeof(m.q))) {
+            xrmu_violation(s, RULE_STALE, "RID 0x%04x: cached DTE differs "
+                           "from memory (INV_DTE missing)", rid);
+        }
+    }
+    why = xrmu_dte_check(s, d);
+    if (why) {
+        xrmu_violation(s, RULE_DTE, "RID 0x%04x: %s", rid, why);
+        return F_DTE_RSVD;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Page table walk                                                  */
+
+/* Returns 0 or a fault reason; *info = level or failing address. */
+static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
+                        XrmuXlate *x, uint64_t *info, bool report)
+{
+    unsigned levels = DTE_LEVELS(d->q[0]), level;
+    uint64_t table = PAGE_ADDR(d->q[0]), pte, addr;
+    const char *why;
+
+    for (level = levels; level >= 1; level--) {
+        unsigned shift = 12 + 9 * (level - 1);
+
+        addr = table + ((iova >> shift) & 0x1ff) * 8;
+        if (xrmu_read_qwords(s, addr, &pte, 1, INJ_TABLE_READ_ERR)
+            != MEMTX_OK) {
+            *info = addr;
+            return F_PT_READ_ERR;
+        }
+        *info = level;
+        if (!(pte & PTE_V)) {
+            return F_PT_NOT_PRESENT;
+        }
+        why = NULL;
+        if (pte & PTE_RSVD) {
+            why = "reserved bits set";
+        } else if (xrmu_above_paw(s, PTE_ADDR(pte))) {
+            why = "address above PAW";
+        } else if (pte & PTE_LEAF) {
+            if (level >= 4) {
+                why = "leaf at level 4/5";
+            } else if (level == 3 && !(s->cap & CAP_PS1G)) {
+                why = "1 GiB leaf without CAP.PS1G";
+            } else if (level == 2 && !(s->cap & CAP_PS2M)) {
+                why = "2 MiB leaf without CAP.PS2M";
+            } else if (PTE_ADDR(pte) & ((1ULL << shift) - 1)) {
+                why = "large-page address not aligned";
+            }
+        } else if (level == 1) {
+            why = "non-leaf at level 1";
+        }
+        if (why) {
+            if (report) {
+                xrmu_violation(s, RULE_PTE, "PTE 0x%" PRIx64 " at 0x%" PRIx64
+                               " level %u: %s", pte, addr, level, why);
+            }
+            return F_PT_RSVD;
+        }
+        if (pte & PTE_LEAF) {
+            x->mask = (1ULL << shift) - 1;
+            x->iova = iova & ~x->mask;
+            x->pa = PTE_ADDR(pte);
+            x->r = pte & PTE_R;
+            x->w = pte & PTE_W;
+            x->level = level;
+            return 0;
+        }
+        table = PTE_ADDR(pte);
+    }
+    /* not reached: level 1 entries are leaves or malformed */
+    return F_PT_RSVD;
+}
+
+static bool xrmu_iotlb_lookup(XrmuState *s, uint16_t did, uint64_t iova,
+                              XrmuXlate *x)
+{
+    unsigned level;
+
+    for (level = 1; level <= 3; level++) {
+        XrmuCacheEnt *ce = xrmu_cache_find(&s->iotlb,
+                                           xrmu_iotlb_tag(did, level, iova));
+        if (ce) {
+            x->iova = ce->d[0];
+            x->pa = ce->d[1];
+            x->mask = ce->d[2];
+            x->r = ce->d[3] & PTE_R;
+            x->w = ce->d[3] & PTE_W;
+            x->level = level;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void xrmu_iotlb_insert(XrmuState *s, uint16_t did, const XrmuXlate *x)
+{
+    XrmuCacheEnt *ce;
+
+    ce = xrmu_cache_insert(&s->iotlb, xrmu_iotlb_tag(did, x->level, x->iova));
+    if (ce) {
+        ce->d[0] = x->iova;
+        ce->d[1] = x->pa;
+        ce->d[2] = x->mask;
+        ce->d[3] = (x->r ? PTE_R : 0) | (x->w ? PTE_W : 0);
+    }
+}
+
+/*
+ * Translate @iova for @rid (translate mode).  Returns 0 or a fault
+ * reason with @f filled in.
+ */
+static int xrmu_translate_dma(XrmuState *s, uint16_t rid, const XrmuDte *d,
+                              uint64_t iova, XrmuXlate *x, XrmuFault *f)
+{
+    unsigned width = 12 + 9 * DTE_LEVELS(d->q[0]);
+    uint16_t did = DTE_DID(d->q[1]);
+    uint64_t info = 0;
+    int r;
+
+    f->didv = true;
+    f->did = did;
+    if (width < 64 && (iova >> width)) {
+        f->reason = F_ADDR_RANGE;
+        return F_ADDR_RANGE;
+    }
+    if (xrmu_iotlb_lookup(s, did, iova, x)) {
+        s->cnt[CNT_IOTLB_HIT]++;
+        if (s->stale_check) {
+            XrmuXlate m;
+            uint64_t dummy;
+
+            s->quiet = true;
+            r = xrmu_pt_walk(s, d, iova, &m, &dummy, false);
+            s->quiet = false;
+            if (r || m.pa != x->pa || m.mask != x->mask || m.r != x->r ||
+                m.w != x->w) {
+                xrmu_violation(s, RULE_STALE, "DID %u IOVA 0x%" PRIx64
+                               ": cached translation differs from memory "
+                               "(INV_IOTLB missing)", did, iova);
+            }
+        }
+        return 0;
+    }
+    s->cnt[CNT_IOTLB_MISS]++;
+    r = xrmu_pt_walk(s, d, iova, x, &info, true);
+    if (r) {
+        f->reason = r;
+        f->info = info;
+        return r;
+    }
+    xrmu_iotlb_insert(s, did, x);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Address spaces                                                   */
+
+static uint16_t xrmu_as_rid(XrmuDevAS *as)
+{
+    return PCI_BUILD_BDF(pci_bus_num(as->bus), as->devfn);
+}
+
+static bool xrmu_covers(XrmuState *s, PCIBus *bus, uint16_t rid)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint8_t busn = PCI_BUS_NUM(rid);
+
+    if (bus == s->bus && (rid & 0xff) == pdev->devfn) {
+        return false;
+    }
+    if (rid == pci_requester_id(pdev)) {
+        return false;
+    }
+    return busn >= s->bus_first && busn <= s->bus_last;
+}
+
+static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+                                    IOMMUAccessFlags flag, int iommu_idx)
+{
+    XrmuDevAS *as = container_of(iommu, XrmuDevAS, iommu);
+    XrmuState *s = as->s;
+    IOMMUTLBEntry e = {
+        .target_as = &address_space_memory,
+        .iova = addr & ~0xfffULL,
+        .translated_addr = addr & ~0xfffULL,
+        .addr_mask = 0xfff,
+        .perm = IOMMU_NONE,
+    };
+    uint16_t rid = xrmu_as_rid(as);
+    XrmuFault f = { .acc = (flag & IOMMU_WO) ? ACC_WRITE : ACC_READ,
+                    .addr = addr };
+    bool report = flag != IOMMU_NONE;
+    XrmuXlate x;
+    XrmuDte d;
+    int r;
+
+    qemu_rec_mutex_lock(&s->lock);
+    if (!xrmu_covers(s, as->bus, rid) || !(s->status & STS_EN_ACK)) {
+        if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
+            if (report) {
+                s->cnt[CNT_FAULT]++;
+                trace_xrmu_fault(rid, F_BLOCKED, f.acc, addr, 0, false);
+            }
+            goto out;
+        }
+        e.perm = IOMMU_RW;
+        goto out;
+    }
+    r = xrmu_dte_lookup(s, rid, &d, &f.info);
+    if (r) {
+        f.reason = r;
+        goto fault;
+    }
+    f.suppress = d.q[0] & DTE_FSD;
+    switch (DTE_MODE(d.q[0])) {
+    case MODE_PASSTHROUGH:
+        e.perm = IOMMU_RW;
+        goto out;
+    case MODE_TRANSLATE:
+        break;
+    default:
+        f.reason = F_BLOCKED;
+        goto fault;
+    }
+    r = xrmu_translate_dma(s, rid, &d, addr, &x, &f);
+    if (r) {
+        goto fault;
+    }
+    e.iova = x.iova;
+    e.translated_addr = x.pa;
+    e.addr_mask = x.mask;
+    e.perm = IOMMU_ACCESS_FLAG(x.r, x.w);
+    if ((flag & IOMMU_RO) && !x.r) {
+        f.reason = F_PT_READ;
+        f.info = x.level;
+        goto fault;
+    }
+    if ((flag & IOMMU_WO) && !x.w) {
+        f.reason = F_PT_WRITE;
+        f.info = x.level;
+        goto fault;
+    }
+    if (report) {
+        s->cnt[CNT_XLATE]++;
+    }
+    trace_xrmu_translate(rid, addr, x.pa | (addr & x.mask), x.mask, e.perm);
+    goto out;
+
+fault:
+    if (report) {
+        xrmu_fault(s, rid, &f);
+    }
+    e.perm = IOMMU_NONE;
+out:
+    qemu_rec_mutex_unlock(&s->lock);
+    return e;
+}
+
+static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
+                                    IOMMUNotifierFlag old,
+                                    IOMMUNotifierFlag new, Error **errp)
+{
+    if (new & IOMMU_NOTIFIER_MAP) {
+        error_setg_errno(errp, ENOTSUP, "xrmu: MAP notifiers (shadow page "
+                         "tables, e.g. vfio in the guest) are not supported");
+        return -ENOTSUP;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Interrupt window                                                 */
+
+static void xrmu_msi_forward(uint64_t addr, uint64_t data, unsigned size,
+                             MemTxAttrs attrs)
+{
+    uint8_t buf[8];
+
+    stq_le_p(buf, data);
+    address_space_write(&address_space_memory, addr, attrs, buf, size);
+}
+
+/*
+ * Handle an interrupt request (a write to the interrupt window) from
+ * @rid: remap, pass through or block it.
+ */
+static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
+                            uint64_t addr, uint64_t data, unsigned size,
+                            MemTxAttrs attrs)
+{
+    XrmuFault f = { .acc = ACC_INTR, .addr = addr, .info = (uint32_t)data };
+    uint64_t q[2], out_addr, irte_addr, info;
+    uint32_t index, out_data, dest;
+    XrmuCacheEnt *ce;
+    unsigned irtlog2;
+    XrmuDte d;
+    int r;
+
+    if (!xrmu_covers(s, as->bus, rid)) {
+        goto pass;
+    }
+    if (!(s->status & STS_EN_ACK)) {
+        if (s->status & STS_BLK_ACK) {
+            s->cnt[CNT_FAULT]++;
+            s->cnt[CNT_IR_BLOCK]++;
+            trace_xrmu_ir_block(rid, addr, data, F_BLOCKED);
+            return;
+        }
+        goto pass;
+    }
+    if (!(s->status & STS_IRE_ACK)) {
+        goto pass;
+    }
+    r = xrmu_dte_lookup(s, rid, &d, &info);
+    if (r) {
+        f.reason = r;
+        f.info = info;
+        goto block;
+    }
+    switch (DTE_IM(d.q[1])) {
+    case IM_PASS:
+        if (addr & 0x10) {
+            f.reason = F_IR_BLOCKED;
+            goto block;
+        }
+        goto pass;
+    case IM_REMAP:
+        if (!(addr & 0x10)) {
+            f.reason = F_IR_COMPAT;
+            goto block;
+        }
+        break;
+    default:
+        f.reason = F_IR_BLOCKED;
+        goto block;
+    }
+    if (size != 4 || (addr & 3)) {
+        f.reason = F_IR_MALFORMED;
+        f.info = size < 8 ? data & ((1ULL << (size * 8)) - 1) : data;
+        goto block;
+    }
+    index = (addr >> 5) & 0x7fff;
+    if (addr & 0x8) {
+        index += data & 0xffff;
+    }
+    irtlog2 = DTE_IRTLOG2(d.q[2]);
+    if (index >> irtlog2) {
+        f.reason = F_IR_INDEX;
+        goto block;
+    }
+    ce = xrmu_cache_find(&s->irtc, IRTC_TAG(rid, index));
+    irte_addr = PAGE_ADDR(d.q[2]) + (uint64_t)index * 16;
+    if (ce) {
+        q[0] = ce->d[0];
+        q[1] = ce->d[1];
+        if (s->stale_check) {
+            uint64_t m[2];
+            MemTxResult mr;
+
+            s->quiet = true;
+            mr = xrmu_read_qwords(s, irte_addr, m, 2, 0);
+            s->quiet = false;
+            if (mr != MEMTX_OK || m[0] != q[0] || m[1] != q[1]) {
+                xrmu_violation(s, RULE_STALE, "RID 0x%04x IRTE %u: cached "
+                               "IRTE differs from memory (INV_IRTE missing)",
+                               rid, index);
+            }
+        }
+    } else {
+        if (xrmu_read_qwords(s, irte_addr, q, 2, INJ_TABLE_READ_ERR)
+            != MEMTX_OK) {
+            f.reason = F_IR_READ_ERR;
+            f.info = irte_addr;
+            goto block;
+        }
+        if (!(q[0] & IRTE_V)) {
+            f.reason = F_IR_IRTE_INVALID;
+            goto block;
+        }
+        ce = xrmu_cache_insert(&s->irtc, IRTC_TAG(rid, index));
+        if (ce) {
+            ce->d[0] = q[0];
+            ce->d[1] = q[1];
+        }
+    }
+    if ((q[0] & IRTE0_RSVD) || (q[1] & IRTE1_RSVD) || IRTE_SVT(q[0]) == 3 ||
+        (IRTE_DLM(q[0]) != 0 && IRTE_DLM(q[0]) != 1 && IRTE_DLM(q[0]) != 4) ||
+        (IRTE_DLM(q[0]) != 4 && IRTE_VECTOR(q[0]) < 16)) {
+        xrmu_violation(s, RULE_IRTE, "RID 0x%04x IRTE %u (0x%" PRIx64
+                       " 0x%" PRIx64 ") malformed", rid, index, q[0], q[1]);
+        f.reason = F_IR_IRTE_RSVD;
+        goto block;
+    }
+    if (d.q[1] & DTE_IRSV) {
+        uint16_t sid = IRTE_SID(q[1]);
+        bool ok = true;
+
+        if (IRTE_SVT(q[0]) == 1) {
+            uint16_t m = ~((1u << IRTE_SQ(q[0])) - 1) & 0xffff;
+
+            ok = (rid & m) == (sid & m);
+        } else if (IRTE_SVT(q[0]) == 2) {
+            ok = PCI_BUS_NUM(rid) >= (sid >> 8) &&
+                 PCI_BUS_NUM(rid) <= (sid & 0xff);
+        }
+        if (!ok) {
+            f.reason = F_IR_SID;
+            f.suppress = q[0] & IRTE_FPD;
+            goto block;
+        }
+    }
+    dest = IRTE_DEST(q[0]);
+    out_addr = XRMU_IRWIN_BASE | ((uint64_t)(dest & 0xff) << 12) |
+               ((uint64_t)IRTE_RH(q[0]) << 3) |
+               ((uint64_t)IRTE_DM(q[0]) << 2) |
+               ((uint64_t)(dest >> 8) << 40);
+    out_data = IRTE_VECTOR(q[0]) | (IRTE_DLM(q[0]) << 8) |
+               (IRTE_TM(q[0]) ? (BIT(15) | BIT(14)) : 0);
+    if (dest >> 8) {
+        qemu_log_mask(LOG_UNIMP, "xrmu: IRTE destination 0x%x > 255 is "
+                      "not deliverable through the 32-bit MSI window\n", dest);
+    }
+    s->cnt[CNT_IR_REMAP]++;
+    trace_xrmu_ir_remap(rid, addr, (uint32_t)data, out_addr, out_data);
+    address_space_stl_le(&address_space_memory, out_addr, out_data,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
+    return;
+
+block:
+    s->cnt[CNT_IR_BLOCK]++;
+    trace_xrmu_ir_block(rid, addr, data, f.reason);
+    xrmu_fault(s, rid, &f);
+    return;
+
+pass:
+    trace_xrmu_ir_pass(rid, addr, data);
+    xrmu_msi_forward(addr, data, size, attrs);
+}
+
+static MemTxResult xrmu_irwin_write(void *opaque, hwaddr offset,
+                                    uint64_t data, unsigned size,
+                                    MemTxAttrs attrs)
+{
+    XrmuDevAS *as = opaque;
+    XrmuState *s = as->s;
+    uint16_t rid = attrs.unspecified ? xrmu_as_rid(as) : attrs.requester_id;
+
+    qemu_rec_mutex_lock(&s->lock);
+    xrmu_ir_request(s, as, rid, XRMU_IRWIN_BASE + offset, data, size, attrs);
+    qemu_rec_mutex_unlock(&s->lock);
+    return MEMTX_OK;
+}
+
+static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
+                                   uint64_t *data, unsigned size,
+                                   MemTxAttrs attrs)
+{
+    XrmuDevAS *as = opaque;
+    XrmuState *s = as->s;
+    uint16_t rid = attrs.unspecified ? xrmu_as_rid(as) : attrs.requester_id;
+    uint64_t addr = XRMU_IRWIN_BASE + offset;
+    MemTxResult r = MEMTX_OK;
+    uint8_t buf[8] = { 0 };
+
+    *data = 0;
+    qemu_rec_mutex_lock(&s->lock);
+    if (xrmu_covers(s, as->bus, rid) && (s->status & STS_EN_ACK)) {
+        XrmuFault f = { .reason = F_IR_MALFORMED, .acc = ACC_READ,
+                        .addr = addr };
+
+        xrmu_fault(s, rid, &f);
+        r = MEMTX_DECODE_ERROR;
+    } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
+        s->cnt[CNT_FAULT]++;
+        r = MEMTX_DECODE_ERROR;
+    } else {
+        r = address_space_read(&address_space_memory, addr, attrs, buf, size);
+        *data = ldq_le_p(buf);
+    }
+    qemu_rec_mutex_unlock(&s->lock);
+    return r;
+}
+
+static const MemoryRegionOps xrmu_irwin_ops = {
+    .read_with_attrs = xrmu_irwin_read,
+    .write_with_attrs = xrmu_irwin_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+static AddressSpace *xrmu_get_address_space(PCIBus *bus, void *opaque,
+                                            int devfn)
+{
+    XrmuState *s = opaque;
+    XrmuBusAS *ba;
+    XrmuDevAS *as;
+    char *name;
+
+    if (bus == s->bus && devfn == PCI_DEVICE(s)->devfn) {
+        return &address_space_memory;
+    }
+    if (devfn < 0 || devfn >= PCI_DEVFN_MAX) {
+        return &address_space_memory;
+    }
+    ba = g_hash_table_lookup(s->as_by_bus, bus);
+    if (!ba) {
+        ba = g_new0(XrmuBusAS, 1);
+        g_hash_table_insert(s->as_by_bus, bus, ba);
+    }
+    as = ba->dev[devfn];
+    if (as) {
+        return &as->as;
+    }
+    as = g_new0(XrmuDevAS, 1);
+    as->s = s;
+    as->bus = bus;
+    as->devfn = devfn;
+    ba->dev[devfn] = as;
+
+    name = g_strdup_printf("xrmu-%s-%02x.%x", bus->qbus.name ?: "pci",
+                           PCI_SLOT(devfn), PCI_FUNC(devfn));
+    memory_region_init(&as->root, OBJECT(s), name, UINT64_MAX);
+    memory_region_init_iommu(&as->iommu, sizeof(as->iommu),
+                             TYPE_XRMU_IOMMU_MR, OBJECT(s), "xrmu-dma",
+                             UINT64_MAX);
+    memory_region_init_io(&as->irwin, OBJECT(s), &xrmu_irwin_ops, as,
+                          "xrmu-irwin", XRMU_IRWIN_SIZE);
+    memory_region_add_subregion_overlap(&as->root, 0,
+                                        MEMORY_REGION(&as->iommu), 0);
+    memory_region_add_subregion_overlap(&as->root, XRMU_IRWIN_BASE,
+                                        &as->irwin, 1);
+    address_space_init(&as->as, &as->root, name);
+    g_free(name);
+    return &as->as;
+}
+
+static const PCIIOMMUOps xrmu_iommu_ops = {
+    .get_address_space = xrmu_get_address_space,
+};
+
+/* ---------------------------------------------------------------- */
+/* Command queue                                                    */
+
+static void xrmu_inv_iotlb(XrmuState *s, unsigned scope, uint16_t did,
+                           uint64_t start, uint64_t end)
+{
+    XrmuCache *c = &s->iotlb;
+    uint32_t i;
+
+    for (i = 0; c->ent && i < c->sets * c->ways; i++) {
+        XrmuCacheEnt *e = &c->ent[i];
+        uint64_t lo, hi;
+
+        if (!e->valid) {
+            continue;
+        }
+        if (scope == 2) {
+            e->valid = false;
+            continue;
+        }
+        if ((e->tag & 0xffff) != did) {
+            continue;
+        }
+        if (scope == 1) {
+            e->valid = false;
+            continue;
+        }
+        lo = e->d[0];
+        hi = e->d[0] + e->d[2];
+        if (lo <= end && hi >= start) {
+            e->valid = false;
+        }
+    }
+}
+
+static void xrmu_inv_dtc(XrmuState *s, bool all, uint16_t rid)
+{
+    XrmuCacheEnt *ce;
+
+    if (all) {
+        xrmu_cache_flush(&s->dtc);
+        return;
+    }
+    ce = xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid));
+    if (ce) {
+        ce->valid = false;
+    }
+    ce = xrmu_cache_find(&s->dtc, DTC_TAG_L1E(rid >> 7));
+    if (ce) {
+        ce->valid = false;
+    }
+}
+
+static void xrmu_inv_irtc(XrmuState *s, bool all, uint16_t rid,
+                          uint32_t first, uint64_t last)
+{
+    XrmuCache *c = &s->irtc;
+    uint32_t i;
+
+    for (i = 0; c->ent && i < c->sets * c->ways; i++) {
+        XrmuCacheEnt *e = &c->ent[i];
+        uint32_t idx = e->tag & 0xffffffff;
+
+        if (!e->valid) {
+            continue;
+        }
+        if (all || ((e->tag >> 32) == rid && idx >= first && idx <= last)) {
+            e->valid = false;
+        }
+    }
+}
+
+/*
+ * Execute one command; returns 0 or a CMDQ error code.  *irq is set when
+ * a SYNC asks for vector 1 (sent after HEAD moves past the SYNC).
+ */
+static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
+{
+    unsigned op = q0 & 0xff;
+    const char *bad = NULL;
+
+    switch (op) {
+    case OP_NOP:
+        if ((q0 & ~0xffULL) || q1) {
+            bad = "NOP with reserved bits set";
+        }
+        break;
+    case OP_INV_DTE:
+        if ((q0 & 0xffffffff0000fe00ULL) || q1 ||
+            ((q0 & BIT_ULL(8)) && (q0 & 0xffff0000ULL))) {
+            bad = "INV_DTE with reserved bits set";
+            break;
+        }
+        trace_xrmu_inv_dte(!!(q0 & BIT_ULL(8)), (q0 >> 16) & 0xffff);
+        xrmu_inv_dtc(s, q0 & BIT_ULL(8), (q0 >> 16) & 0xffff);
+        break;
+    case OP_INV_IOTLB: {
+        unsigned scope = (q0 >> 8) & 3;
+        uint16_t did = (q0 >> 16) & 0xffff;
+        uint64_t start = 0, end = 0, npages = 0;
+
+        if ((q0 & 0xfc00) || scope == 3 ||
+            (scope != 0 && ((q0 >> 32) || q1)) ||
+            (scope == 2 && did) || (scope == 0 && (q1 & 0xfff))) {
+            bad = "INV_IOTLB with bad scope or reserved bits set";
+            break;
+        }
+        if (scope == 0) {
+            npages = (q0 >> 32) + 1;
+            start = PAGE_ADDR(q1);
+            end = start + (npages << 12) - 1;
+            if (end < start) {
+                end = UINT64_MAX;
+            }
+        }
+        trace_xrmu_inv_iotlb(scope, did, start, npages);
+        xrmu_inv_iotlb(s, scope, did, start, end);
+        break;
+    }
+    case OP_INV_IRTE: {
+        bool all = q0 & BIT_ULL(8);
+        uint16_t rid = (q0 >> 16) & 0xffff;
+        uint32_t first = q1 & 0xffff;
+        uint64_t count = (q0 >> 32) + 1ULL;
+
+        if ((q0 & 0xfe00) || (q1 & ~0xffffULL) ||
+            (all && ((q0 & ~0x1ffULL) || q1))) {
+            bad = "INV_IRTE with reserved bits set";
+            break;
+        }
+        trace_xrmu_inv_irte(all, rid, first, count);
+        xrmu_inv_irtc(s, all, rid, first, first + count - 1);
+        break;
+    }
+    case OP_SYNC: {
+        bool wr = q0 & BIT_ULL(8), irq_req = q0 & BIT_ULL(9);
+        uint32_t data = q0 >> 32;
+        uint64_t addr = q1 & ~3ULL;
+        uint8_t buf[4];
+
+        if ((q0 & 0xfffffc00ULL) || (q1 & 3) ||
+            (wr && xrmu_above_paw(s, q1)) || (!wr && q1)) {
+            bad = "SYNC with reserved bits set";
+            break;
+        }
+        trace_xrmu_sync(wr, irq_req, addr, data);
+        if (wr) {
+            stl_le_p(buf, data);
+            if (xrmu_dma_write(s, addr, buf, 4, 0) != MEMTX_OK) {
+                return CMDQ_ERR_SYNC_WRITE;
+            }
+        }
+        *irq = irq_req;
+        break;
+    }
+    default:
+        bad = "illegal opcode";
+        break;
+    }
+    if (bad) {
+        xrmu_violation(s, RULE_CMD, "command 0x%016" PRIx64 " 0x%016" PRIx64
+                       ": %s", q0, q1, bad);
+        return CMDQ_ERR_ILLEGAL;
+    }
+    return 0;
+}
+
+static void xrmu_cmdq_process(XrmuState *s)
+{
+    uint32_t n, budget;
+
+    if (s->in_cmdq) {
+        return;
+    }
+    s->in_cmdq = true;
+    n = xrmu_cmdq_n(s);
+    for (budget = n; budget > 0; budget--) {
+        uint64_t q[2];
+        uint32_t head = s->cmdq_head % n;
+        bool irq = false;
+        int err = 0;
+
+        if (!(s->status & STS_CMDQ_ON) || (s->cmdq_sts & CMDQ_STS_ERR) ||
+            (s->dbg_inject & INJ_CMDQ_STALL) || head == s->cmdq_tail % n) {
+            break;
+        }
+        if (xrmu_read_qwords(s, PAGE_ADDR(s->cmdq_base) + head * CMD_SIZE,
+                             q, 2, INJ_CMDQ_READ_ERR) != MEMTX_OK) {
+            err = CMDQ_ERR_READ;
+        } else if (s->dbg_inject & INJ_CMD_ILLEGAL) {
+            s->dbg_inject &= ~INJ_CMD_ILLEGAL;
+            trace_xrmu_inject_fire(INJ_CMD_ILLEGAL, q[0]);
+            err = CMDQ_ERR_ILLEGAL;
+        } else {
+            trace_xrmu_cmd(head, q[0], q[1]);
+            err = xrmu_cmd_exec(s, q[0], q[1], &irq);
+        }
+        if (err) {
+            s->cmdq_sts = CMDQ_STS_ERR | (err << CMDQ_STS_CODE_SHIFT);
+            trace_xrmu_cmd_error(head, err);
+            xrmu_irq(s, XRMU_VEC_CMD);
+            break;
+        }
+        s->cmdq_head = (head + 1) % n;
+        s->cnt[CNT_CMD]++;
+        if (irq) {
+            xrmu_irq(s, XRMU_VEC_CMD);
+        }
+    }
+    s->in_cmdq = false;
+}
+
+/* ---------------------------------------------------------------- */
+/* Registers                                                        */
+
+static void xrmu_unit_reset(XrmuState *s)
+{
+    s->ctrl = 0;
+    s->status = 0;
+    s->dtbase = 0;
+    s->cmdq_base = 0;
+    s->cmdq_head = 0;
+    s->cmdq_tail = 0;
+    s->cmdq_sts = 0;
+    s->fltq_base = 0;
+    s->fltq_head = 0;
+    s->fltq_tail = 0;
+    s->fltq_sts = 0;
+    s->fltq_lost = 0;
+    s->dbg_inject = 0;
+    memset(s->latched, 0, sizeof(s->latched));
+    xrmu_cache_flush(&s->dtc);
+    xrmu_cache_flush(&s->iotlb);
+    xrmu_cache_flush(&s->irtc);
+    trace_xrmu_reset();
+}
+
+/*
+ * Store a base register value: RsvdZ bits (R2) and address bits at or
+ * above PAW (R13) are reported and not stored.
+ */
+static uint64_t xrmu_base_value(XrmuState *s, const char *reg, uint64_t val,
+                                uint64_t rsvd)
+{
+    uint64_t paw_mask = s->paw < 64 ? ~0ULL << s->paw : 0;
+
+    if (val & rsvd) {
+        xrmu_violation(s, RULE_REG_RSVD, "%s 0x%" PRIx64
+                       ": reserved bits set", reg, val);
+    }
+    if (val & paw_mask) {
+        xrmu_violation(s, RULE_PTR, "%s 0x%" PRIx64 ": address bits at or "
+                       "above PAW (%u) set", reg, val, s->paw);
+    }
+    return val & ~rsvd & ~paw_mask;
+}
+
+static void xrmu_write_dtbase(XrmuState *s, uint64_t val)
+{
+    unsigned l = DTB_LOG2SZ(val);
+
+    if ((s->ctrl & CTRL_EN) || (s->status & STS_EN_ACK)) {
+        xrmu_violation(s, RULE_BASE_WHILE_ON,
+                       "DTBASE written while translation is enabled");
+        return;
+    }
+    if (l < 7 || l > 16) {
+        xrmu_violation(s, RULE_LOG2SZ, "DTBASE LOG2SZ %u not in 7..16", l);
+    }
+    s->dtbase = xrmu_base_value(s, "DTBASE", val, DTB_RSVD);
+}
+
+static void xrmu_write_qbase(XrmuState *s, bool cmdq, uint64_t val)
+{
+    const char *name = cmdq ? "CMDQ_BASE" : "FLTQ_BASE";
+    uint32_t en = cmdq ? CTRL_CMDQ_EN : CTRL_FLTQ_EN;
+    uint32_t on = cmdq ? STS_CMDQ_ON : STS_FLTQ_ON;
+    unsigned max = cmdq ? s->cmdq_max_log2 : s->fltq_max_log2;
+    unsigned l = QB_LOG2SZ(val);
+
+    if ((s->ctrl & en) || (s->status & on)) {
+        xrmu_violation(s, RULE_BASE_WHILE_ON, "%s written while the queue "
+                       "is enabled", name);
+        return;
+    }
+    if (l < 4 || l > max) {
+        xrmu_violation(s, RULE_LOG2SZ, "%s LOG2SZ %u not in 4..%u",
+                       name, l, max);
+    }
+    val = xrmu_base_value(s, name, val, QB_RSVD);
+    if (cmdq) {
+        s->cmdq_base = val;
+    } else {
+        s->fltq_base = val;
+    }
+}
+
+static bool xrmu_bus_master(XrmuState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    return pci_get_word(pdev->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
+}
+
+/* Start a queue (its enable went 0 -> 1); returns true if started. */
+static bool xrmu_queue_start(XrmuState *s, bool cmdq)
+{
+    uint64_t base = cmdq ? s->cmdq_base : s->fltq_base;
+    unsigned max = cmdq ? s->cmdq_max_log2 : s->fltq_max_log2;
+    unsigned l = QB_LOG2SZ(base);
+
+    if (l < 4 || l > max) {
+        xrmu_violation(s, RULE_LOG2SZ, "%s started with LOG2SZ %u not in "
+                       "4..%u", cmdq ? "command queue" : "fault queue",
+                       l, max);
+        return false;
+    }
+    if (!xrmu_bus_master(s)) {
+        /* R22 is not visible to hardware; leave a hint for debugging */
+        qemu_log_mask(LOG_GUEST_ERROR, "xrmu: %s started with Bus Master "
+                      "Enable clear: its DMA and MSI-X will fail\n",
+                      cmdq ? "command queue" : "fault queue");
+    }
+    if (cmdq) {
+        s->cmdq_head = 0;
+        s->cmdq_tail = 0;
+        s->cmdq_sts = 0;
+    } else {
+        s->fltq_head = 0;
+        s->fltq_tail = 0;
+        s->fltq_sts = 0;
+        s->fltq_lost = 0;
+    }
+    return true;
+}
+
+static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
+{
+    uint32_t old = s->ctrl, sts = s->status, old_sts = s->status;
+    unsigned dtl = DTB_LOG2SZ(s->dtbase);
+
+    if (val & ~CTRL_MASK) {
+        xrmu_violation(s, RULE_REG_RSVD, "CTRL 0x%x: reserved bits set", val);
+        val &= CTRL_MASK;
+    }
+
+    /* switch off: IRE, EN, then the queues */
+    if (!(val & CTRL_IRE) || !(val & CTRL_EN)) {
+        sts &= ~STS_IRE_ACK;
+    }
+    if (!(val & CTRL_EN)) {
+        sts &= ~STS_EN_ACK;
+    }
+    if (!(val & CTRL_CMDQ_EN)) {
+        sts &= ~STS_CMDQ_ON;
+    }
+    if (!(val & CTRL_FLTQ_EN)) {
+        sts &= ~STS_FLTQ_ON;
+    }
+
+    /* switch on: the queues, EN, then IRE */
+    if ((val & CTRL_CMDQ_EN) && !(old & CTRL_CMDQ_EN) &&
+        xrmu_queue_start(s, true)) {
+        sts |= STS_CMDQ_ON;
+    }
+    if ((val & CTRL_FLTQ_EN) && !(old & CTRL_FLTQ_EN) &&
+        xrmu_queue_start(s, false)) {
+        sts |= STS_FLTQ_ON;
+    }
+    if ((val & CTRL_EN) && !(old & CTRL_EN)) {
+        if (!(sts & STS_CMDQ_ON) || dtl < 7 || dtl > 16) {
+            xrmu_violation(s, RULE_EN, "EN refused: %s",
+                           !(sts & STS_CMDQ_ON) ? "command queue not on"
+                                                : "DTBASE.LOG2SZ invalid");
+            val &= ~CTRL_EN;
+        } else {
+            sts |= STS_EN_ACK;
+        }
+    }
+    if (val & CTRL_IRE) {
+        if (!(s->cap & CAP_IR) || !(val & CTRL_EN)) {
+            xrmu_violation(s, RULE_IRE, "IRE refused: %s",
+                           !(s->cap & CAP_IR) ? "CAP.IR is 0" : "EN is 0");
+            val &= ~CTRL_IRE;
+        } else {
+            sts |= STS_IRE_ACK;
+        }
+    }
+    if (val & CTRL_BLK) {
+        sts |= STS_BLK_ACK;
+    } else {
+        sts &= ~STS_BLK_ACK;
+    }
+    s->ctrl = val;
+    s->status = sts;
+    if (sts != old_sts || val != old) {
+        trace_xrmu_enable(old, val, sts);
+    }
+    xrmu_cmdq_process(s);
+}
+
+static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
+{
+    uint32_t n = xrmu_cmdq_n(s);
+
+    if (val & ~QIDX_MASK) {
+        xrmu_violation(s, RULE_REG_RSVD, "CMDQ_TAIL 0x%x: reserved bits set",
+                       val);
+        val &= QIDX_MASK;
+    }
+    if (!(s->status & STS_CMDQ_ON)) {
+        return;
+    }
+    if (val >= n) {
+        xrmu_violation(s, RULE_CMDQ_TAIL, "CMDQ_TAIL %u >= queue size %u",
+                       val, n);
+        return;
+    }
+    /* overfilling (R4) is not visible: the queue just looks short */
+    s->cmdq_tail = val;
+    xrmu_cmdq_process(s);
+}
+
+static void xrmu_write_fltq_head(XrmuState *s, uint32_t val)
+{
+    uint32_t n = xrmu_fltq_n(s);
+    uint32_t head = s->fltq_head % n, tail = s->fltq_tail % n;
+
+    if (val & ~QIDX_MASK) {
+        xrmu_violation(s, RULE_REG_RSVD, "FLTQ_HEAD 0x%x: reserved bits set",
+                       val);
+        val &= QIDX_MASK;
+    }
+    if (val >= n) {
+        xrmu_violation(s, RULE_FLTQ_HEAD, "FLTQ_HEAD %u >= queue size %u",
+                       val, n);
+        return;
+    }
+    if ((val + n - head) % n > (tail + n - head) % n) {
+        xrmu_violation(s, RULE_FLTQ_HEAD, "FLTQ_HEAD %u outside [HEAD %u, "
+                       "TAIL %u]", val, head, tail);
+        return;
+    }
+    s->fltq_head = val;
+}
+
+static void xrmu_write64(XrmuState *s, hwaddr reg, uint64_t val)
+{
+    switch (reg) {
+    case R_DTBASE:
+        xrmu_write_dtbase(s, val);
+        break;
+    case R_CMDQ_BASE:
+        xrmu_write_qbase(s, true, val);
+        break;
+    case R_FLTQ_BASE:
+        xrmu_write_qbase(s, false, val);
+        break;
+    default:
+        /* RO 64-bit registers and reserved 64-bit slots */
+        if (val) {
+            xrmu_violation(s, RULE_REG_RSVD, "write of 0x%" PRIx64 " to "
+                           "read-only/reserved offset 0x%03" HWADDR_PRIx,
+                           val, reg);
+        }
+        break;
+    }
+}
+
+static int xrmu_latch_index(hwaddr reg)
+{
+    switch (reg) {
+    case R_DTBASE:
+        return L64_DTBASE;
+    case R_CMDQ_BASE:
+        return L64_CMDQ_BASE;
+    case R_FLTQ_BASE:
+        return L64_FLTQ_BASE;
+    default:
+        return -1;
+    }
+}
+
+static bool xrmu_in_dbg(XrmuState *s, hwaddr addr)
+{
+    return addr >= R_DBG_BASE && addr < R_DBG_END && (s->cap & CAP_DBG);
+}
+
+/* 64-bit registers (and reserved 64-bit slots) at 8-aligned @reg */
+static bool xrmu_is_reg64(XrmuState *s, hwaddr reg)
+{
+    switch (reg) {
+    case R_CAP:
+    case R_RIDRANGE:
+    case R_ECAP:
+    case R_DTBASE:
+    case R_RSVD38:
+    case R_CMDQ_BASE:
+    case R_FLTQ_BASE:
+        return true;
+    }
+    return reg >= R_CNT_BASE && reg < R_CNT_END && xrmu_in_dbg(s, reg);
+}
+
+static uint64_t xrmu_read64(XrmuState *s, hwaddr reg)
+{
+    switch (reg) {
+    case R_CAP:
+        return s->cap;
+    case R_RIDRANGE:
+        return s->segment | ((uint64_t)s->bus_first << 16) |
+               ((uint64_t)s->bus_last << 24);
+    case R_DTBASE:
+        return s->dtbase;
+    case R_CMDQ_BASE:
+        return s->cmdq_base;
+    case R_FLTQ_BASE:
+        return s->fltq_base;
+    }
+    if (reg >= R_CNT_BASE && reg < R_CNT_END && xrmu_in_dbg(s, reg)) {
+        return s->cnt[(reg - R_CNT_BASE) / 8];
+    }
+    return 0;
+}
+
+static uint32_t xrmu_read32(XrmuState *s, hwaddr addr)
+{
+    hwaddr reg = addr & ~7ULL;
+
+    if (xrmu_is_reg64(s, reg)) {
+        return xrmu_read64(s, reg) >> ((addr & 4) * 8);
+    }
+    switch (addr) {
+    case R_VERSION:
+        return XRMU_VERSION_VAL;
+    case R_CTRL:
+        return s->ctrl;
+    case R_STATUS:
+        return s->status;
+    case R_CMDQ_HEAD:
+        return s->cmdq_head;
+    case R_CMDQ_TAIL:
+        return s->cmdq_tail;
+    case R_CMDQ_STS:
+        return s->cmdq_sts;
+    case R_FLTQ_HEAD:
+        return s->fltq_head;
+    case R_FLTQ_TAIL:
+        return s->fltq_tail;
+    case R_FLTQ_STS:
+        return s->fltq_sts;
+    case R_FLTQ_LOST:
+        return s->fltq_lost;
+    }
+    if (!xrmu_in_dbg(s, addr)) {
+        return 0;
+    }
+    switch (addr) {
+    case R_DBG_VIOL_COUNT:
+        return s->viol_count;
+    case R_DBG_VIOL_LAST:
+        return s->viol_last;
+    case R_DBG_INJECT:
+        return s->dbg_inject;
+    }
+    return 0;
+}
+
+static void xrmu_write32(XrmuState *s, hwaddr addr, uint32_t val)
+{
+    hwaddr reg = addr & ~7ULL;
+    int li = xrmu_latch_index(reg);
+
+    if (li >= 0) {
+        if (!(addr & 4)) {
+            s->latch[li] = val;
+            s->latched[li] = true;
+            return;
+        }
+        if (!s->latched[li]) {
+            xrmu_violation(s, RULE_REG_RSVD, "high half of 64-bit register "
+                           "0x%03" HWADDR_PRIx " written without low half",
+                           reg);
+            s->latch[li] = (uint32_t)xrmu_read64(s, reg);
+        }
+        s->latched[li] = false;
+        xrmu_write64(s, reg, ((uint64_t)val << 32) | s->latch[li]);
+        return;
+    }
+    switch (addr) {
+    case R_CTRL:
+        xrmu_write_ctrl(s, val);
+        return;
+    case R_RESET:
+        if (val == XRMU_RESET_MAGIC) {
+            xrmu_unit_reset(s);
+        } else {
+            xrmu_violation(s, RULE_REG_RSVD, "RESET written with 0x%x", val);
+        }
+        return;
+    case R_CMDQ_TAIL:
+        xrmu_write_cmdq_tail(s, val);
+        return;
+    case R_CMDQ_STS:
+        if (val & CMDQ_STS_RSVD) {
+            xrmu_violation(s, RULE_REG_RSVD, "CMDQ_STS 0x%x: reserved bits "
+                           "set", val);
+        }
+        if ((val & CMDQ_STS_ERR) && (s->cmdq_sts & CMDQ_STS_ERR)) {
+            s->cmdq_sts = 0;
+            xrmu_cmdq_process(s);
+        }
+        return;
+    case R_FLTQ_HEAD:
+        xrmu_write_fltq_head(s, val);
+        return;
+    case R_FLTQ_STS:
+        if (val & ~(FLTQ_STS_OVF | FLTQ_STS_WERR)) {
+            xrmu_violation(s, RULE_REG_RSVD, "FLTQ_STS 0x%x: reserved bits "
+                           "set", val);
+        }
+        s->fltq_sts &= ~(val & (FLTQ_STS_OVF | FLTQ_STS_WERR));
+        return;
+    }
+    if (addr == R_DBG_INJECT && xrmu_in_dbg(s, addr)) {
+        if (val & ~INJ_MASK) {
+            xrmu_violation(s, RULE_REG_RSVD, "DBG_INJECT 0x%x: reserved "
+                           "bits set", val);
+        }
+        s->dbg_inject = val & INJ_MASK;
+        trace_xrmu_inject(s->dbg_inject);
+        xrmu_cmdq_process(s);
+        return;
+    }
+    /* RO registers, RO halves of 64-bit registers, undefined offsets */
+    if (val) {
+        xrmu_violation(s, RULE_REG_RSVD, "write of 0x%x to read-only or "
+                       "undefined offset 0x%03" HWADDR_PRIx, val, addr);
+    }
+}
+
+/* Supported: aligned 32-bit anywhere, aligned 64-bit to 64-bit registers */
+static bool xrmu_access_ok(XrmuState *s, hwaddr addr, unsigned size,
+                           bool write)
+{
+    if ((size == 4 && !(addr & 3)) ||
+        (size == 8 && !(addr & 7) && xrmu_is_reg64(s, addr))) {
+        return true;
+    }
+    xrmu_violation(s, RULE_REG_RSVD, "unsupported %u-byte %s at offset "
+                   "0x%03" HWADDR_PRIx, size, write ? "write" : "read", addr);
+    return false;
+}
+
+static uint64_t xrmu_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    XrmuState *s = opaque;
+    uint64_t val = 0;
+
+    if (addr >= XRMU_REG_BLOCK) {
+        return 0;
+    }
+    qemu_rec_mutex_lock(&s->lock);
+    if (xrmu_access_ok(s, addr, size, false)) {
+        val = size == 8 ? xrmu_read64(s, addr) : xrmu_read32(s, addr);
+    }
+    qemu_rec_mutex_unlock(&s->lock);
+    trace_xrmu_reg_read(addr, size, val);
+    return val;
+}
+
+static void xrmu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
+                            unsigned size)
+{
+    XrmuState *s = opaque;
+    int li;
+
+    trace_xrmu_reg_write(addr, size, val);
+    if (addr >= XRMU_REG_BLOCK) {
+        return;
+    }
+    qemu_rec_mutex_lock(&s->lock);
+    if (xrmu_access_ok(s, addr, size, true)) {
+        li = xrmu_latch_index(addr);
+        if (size == 8 && li >= 0) {
+            s->latched[li] = false;
+        }
+        if (size == 8) {
+            xrmu_write64(s, addr, val);
+        } else {
+            xrmu_write32(s, addr, val);
+        }
+    }
+    qemu_rec_mutex_unlock(&s->lock);
+}
+
+static const MemoryRegionOps xrmu_mmio_ops = {
+    .read = xrmu_mmio_read,
+    .write = xrmu_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+        .unaligned = true,
+    },
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+        .unaligned = true,
+    },
+};
+
+/* ---------------------------------------------------------------- */
+/* QOM                                                              */
+
+static void xrmu_get_violations(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    XrmuState *s = XRMU_PCI(obj);
+    uint32_t val;
+
+    if (s->lock_init) {
+        qemu_rec_mutex_lock(&s->lock);
+    }
+    val = s->viol_count;
+    if (s->lock_init) {
+        qemu_rec_mutex_unlock(&s->lock);
+    }
+    visit_type_uint32(v, name, &val, errp);
+}
+
+typedef struct XrmuInjectProp {
+    const char *name;
+    uint32_t bit;
+    const char *desc;
+} XrmuInjectProp;
+
+static const XrmuInjectProp xrmu_inject_props[] = {
+    { "inject-cmdq-stall", INJ_CMDQ_STALL,
+      "command queue makes no progress while set" },
+    { "inject-cmd-illegal", INJ_CMD_ILLEGAL,
+      "next command consumed is reported ILLEGAL (self-clears)" },
+    { "inject-table-read-err", INJ_TABLE_READ_ERR,
+      "next DT/PT/IRT read fails (self-clears)" },
+    { "inject-cmdq-read-err", INJ_CMDQ_READ_ERR,
+      "next command fetch fails (self-clears)" },
+    { "inject-fltq-write-err", INJ_FLTQ_WRITE_ERR,
+      "next fault record write fails (self-clears)" },
+};
+
+static void xrmu_get_inject(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    XrmuState *s = XRMU_PCI(obj);
+    const XrmuInjectProp *p = opaque;
+    bool val = s->dbg_inject & p->bit;
+
+    visit_type_bool(v, name, &val, errp);
+}
+
+static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    XrmuState *s = XRMU_PCI(obj);
+    const XrmuInjectProp *p = opaque;
+    bool val;
+
+    if (!visit_type_bool(v, name, &val, errp)) {
+        return;
+    }
+    if (s->lock_init) {
+        qemu_rec_mutex_lock(&s->lock);
+    }
+    if (val) {
+        s->dbg_inject |= p->bit;
+    } else {
+        s->dbg_inject &= ~p->bit;
+    }
+    trace_xrmu_inject(s->dbg_inject);
+    if (DEVICE(s)->realized) {
+        xrmu_cmdq_process(s);
+    }
+    if (s->lock_init) {
+        qemu_rec_mutex_unlock(&s->lock);
+    }
+}
+
+static bool xrmu_check_props(XrmuState *s, Error **errp)
+{
+    if (s->aw_bits != 39 && s->aw_bits != 48 && s->aw_bits != 57) {
+        error_setg(errp, "xrmu: aw-bits must be 39, 48 or 57");
+        return false;
+    }
+    if (s->did_bits < 1 || s->did_bits > 16) {
+        error_setg(errp, "xrmu: did-bits must be in 1..16");
+        return false;
+    }
+    if (s->cmdq_max_log2 < 4 || s->cmdq_max_log2 > 15 ||
+        s->fltq_max_log2 < 4 || s->fltq_max_log2 > 15) {
+        error_setg(errp, "xrmu: cmdq-max-log2/fltq-max-log2 must be in "
+                   "4..15");
+        return false;
+    }
+    if (s->irt_max_log2 > 11) {
+        error_setg(errp, "xrmu: irt-max-log2 must be in 0..11");
+        return false;
+    }
+    if (s->paw < 32 || s->paw > 52) {
+        error_setg(errp, "xrmu: paw must be in 32..52");
+        return false;
+    }
+    if (s->bus_first > s->bus_last) {
+        error_setg(errp, "xrmu: bus-first must not exceed bus-last");
+        return false;
+    }
+    if (!s->iotlb_entries || s->iotlb_entries > 65536 ||
+        !s->dtc_entries || s->dtc_entries > 65536 ||
+        !s->irtc_entries || s->irtc_entries > 65536) {
+        error_setg(errp, "xrmu: cache sizes must be in 1..65536");
+        return false;
+    }
+    return true;
+}
+
+static void xrmu_realize(PCIDevice *pdev, Error **errp)
+{
+    XrmuState *s = XRMU_PCI(pdev);
+    PCIBus *bus = pci_get_bus(pdev);
+    uint8_t *conf = pdev->config;
+
+    if (!xrmu_check_props(s, errp)) {
+        return;
+    }
+    if (!pci_bus_is_root(bus)) {
+        error_setg(errp, "xrmu: must be placed on a root bus (pcie.0 or a "
+                   "pxb-pcie bus)");
+        return;
+    }
+    if (bus->iommu_ops) {
+        error_setg(errp, "xrmu: bus %s already has an IOMMU",
+                   bus->qbus.name);
+        return;
+    }
+    if (!s->intremap) {
+        s->irt_max_log2 = 0;
+    }
+
+    s->cap = CAP_AW39 | CAP_COH |
+             ((uint64_t)s->did_bits << CAP_DIDW_SHIFT) |
+             ((uint64_t)s->cmdq_max_log2 << CAP_CMDQ_MAX_SHIFT) |
+             ((uint64_t)s->fltq_max_log2 << CAP_FLTQ_MAX_SHIFT) |
+             ((uint64_t)s->irt_max_log2 << CAP_IRT_MAX_SHIFT) |
+             ((uint64_t)s->paw << CAP_PAW_SHIFT);
+    if (s->aw_bits >= 48) {
+        s->cap |= CAP_AW48;
+    }
+    if (s->aw_bits >= 57) {
+        s->cap |= CAP_AW57;
+    }
+    if (s->ps2m) {
+        s->cap |= CAP_PS2M;
+    }
+    if (s->ps1g) {
+        s->cap |= CAP_PS1G;
+    }
+    if (s->intremap) {
+        s->cap |= CAP_IR;
+    }
+    if (s->dbg) {
+        s->cap |= CAP_DBG;
+    }
+
+    pci_config_set_revision(conf, XRMU_REVISION);
+    pci_set_word(conf + PCI_SUBSYSTEM_VENDOR_ID, XRMU_VENDOR_ID);
+    pci_set_word(conf + PCI_SUBSYSTEM_ID, XRMU_SUBSYS_ID);
+
+    memory_region_init(&s->bar0, OBJECT(s), "xrmu-bar0", XRMU_BAR_SIZE);
+    memory_region_init_io(&s->regs, OBJECT(s), &xrmu_mmio_ops, s,
+                          "xrmu-regs", XRMU_REG_SIZE);
+    memory_region_add_subregion(&s->bar0, 0, &s->regs);
+    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
+    if (msix_init(pdev, XRMU_NUM_VECTORS, &s->bar0, 0, XRMU_MSIX_TABLE,
+                  &s->bar0, 0, XRMU_MSIX_PBA, 0, errp)) {
+        return;
+    }
+    msix_vector_use(pdev, XRMU_VEC_FLT);
+    msix_vector_use(pdev, XRMU_VEC_CMD);
+
+    xrmu_cache_init(&s->dtc, s->dtc_entries);
+    xrmu_cache_init(&s->iotlb, s->iotlb_entries);
+    xrmu_cache_init(&s->irtc, s->irtc_entries);
+    s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    s->bus = bus;
+    xrmu_unit_reset(s);
+    pci_setup_iommu(bus, &xrmu_iommu_ops, s);
+}
+
+static void xrmu_exit(PCIDevice *pdev)
+{
+    XrmuState *s = XRMU_PCI(pdev);
+
+    /* Per-device address spaces stay: endpoints may still point at them. */
+    msix_uninit(pdev, &s->bar0, &s->bar0);
+}
+
+static void xrmu_reset_hold(Object *obj, ResetType type)
+{
+    XrmuState *s = XRMU_PCI(obj);
+
+    qemu_rec_mutex_lock(&s->lock);
+    xrmu_unit_reset(s);
+    qemu_rec_mutex_unlock(&s->lock);
+}
+
+static void xrmu_instance_init(Object *obj)
+{
+    XrmuState *s = XRMU_PCI(obj);
+
+    qemu_rec_mutex_init(&s->lock);
+    s->lock_init = true;
+}
+
+static void xrmu_instance_finalize(Object *obj)
+{
+    XrmuState *s = XRMU_PCI(obj);
+
+    xrmu_cache_free(&s->dtc);
+    xrmu_cache_free(&s->iotlb);
+    xrmu_cache_free(&s->irtc);
+    if (s->lock_init) {
+        qemu_rec_mutex_destroy(&s->lock);
+        s->lock_init = false;
+    }
+}
+
+static const Property xrmu_properties[] = {
+    DEFINE_PROP_UINT8("aw-bits", XrmuState, aw_bits, 48),
+    DEFINE_PROP_BOOL("ps-2m", XrmuState, ps2m, true),
+    DEFINE_PROP_BOOL("ps-1g", XrmuState, ps1g, true),
+    DEFINE_PROP_UINT8("did-bits", XrmuState, did_bits, 16),
+    DEFINE_PROP_BOOL("intremap", XrmuState, intremap, true),
+    DEFINE_PROP_UINT8("cmdq-max-log2", XrmuState, cmdq_max_log2, 15),
+    DEFINE_PROP_UINT8("fltq-max-log2", XrmuState, fltq_max_log2, 15),
+    DEFINE_PROP_UINT8("irt-max-log2", XrmuState, irt_max_log2, 11),
+    DEFINE_PROP_UINT8("paw", XrmuState, paw, 48),
+    DEFINE_PROP_UINT16("segment", XrmuState, segment, 0),
+    DEFINE_PROP_UINT8("bus-first", XrmuState, bus_first, 0),
+    DEFINE_PROP_UINT8("bus-last", XrmuState, bus_last, 255),
+    DEFINE_PROP_UINT32("iotlb-entries", XrmuState, iotlb_entries, 256),
+    DEFINE_PROP_UINT32("dtc-entries", XrmuState, dtc_entries, 64),
+    DEFINE_PROP_UINT32("irtc-entries", XrmuState, irtc_entries, 64),
+    DEFINE_PROP_BOOL("dbg", XrmuState, dbg, true),
+    DEFINE_PROP_BOOL("stale-check", XrmuState, stale_check, false),
+};
+
+static const VMStateDescription xrmu_vmstate = {
+    .name = "xrmu-pci",
+    .unmigratable = 1,
+};
+
+static void xrmu_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(oc);
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
+    size_t i;
+
+    k->realize = xrmu_realize;
+    k->exit = xrmu_exit;
+    k->vendor_id = XRMU_VENDOR_ID;
+    k->device_id = XRMU_DEVICE_ID;
+    k->revision = XRMU_REVISION;
+    k->class_id = XRMU_CLASS;
+    k->subsystem_vendor_id = XRMU_VENDOR_ID;
+    k->subsystem_id = XRMU_SUBSYS_ID;
+    rc->phases.hold = xrmu_reset_hold;
+    dc->desc = "xrmu I/O remapping unit";
+    dc->vmsd = &xrmu_vmstate;
+    dc->hotpluggable = false;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    device_class_set_props(dc, xrmu_properties);
+
+    object_class_property_add(oc, "conformance-violations", "uint32",
+                              xrmu_get_violations, NULL, NULL, NULL);
+    object_class_property_set_description(oc, "conformance-violations",
+        "number of driver conformance violations seen (read-only)");
+    for (i = 0; i < ARRAY_SIZE(xrmu_inject_props); i++) {
+        const XrmuInjectProp *p = &xrmu_inject_props[i];
+
+        object_class_property_add(oc, p->name, "bool", xrmu_get_inject,
+                                  xrmu_set_inject, NULL, (void *)p);
+        object_class_property_set_description(oc, p->name, p->desc);
+    }
+}
+
+static void xrmu_iommu_mr_class_init(ObjectClass *oc, void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(oc);
+
+    imrc->translate = xrmu_translate;
+    imrc->notify_flag_changed = xrmu_notify_flag_changed;
+}
+
+static const TypeInfo xrmu_types[] = {
+    {
+        .name = TYPE_XRMU_PCI,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(XrmuState),
+        .instance_init = xrmu_instance_init,
+        .instance_finalize = xrmu_instance_finalize,
+        .class_init = xrmu_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+            { },
+        },
+    }, {
+        .name = TYPE_XRMU_IOMMU_MR,
+        .parent = TYPE_IOMMU_MEMORY_REGION,
+        .class_init = xrmu_iommu_mr_class_init,
+    },
+};
+
+DEFINE_TYPES(xrmu_types)
