@@ -205,6 +205,14 @@
 #define EDU_BUF_SIZE            0x1000
 #define EDU_DMA_NS              (101 * 1000 * 1000)
 
+/*
+ * Length of the DMA requests that are expected to fault.  QEMU's memory
+ * core splits a failed access into 4-byte pieces and translates each one
+ * again; 4-byte requests keep one request = one translation, the
+ * one-per-request test checks longer requests.
+ */
+#define FLT_LEN                 4
+
 /* Guest physical memory used by the tests (the machine has 512 MiB) */
 #define MEM_BASE                0x01000000ULL
 #define MEM_END                 0x1f000000ULL
@@ -464,13 +472,16 @@ static XrmuTest *xt_start_at(const char *unit_opts, int edu_slot)
     t->edu = qpci_device_find(t->bus, QPCI_DEVFN(edu_slot, 0));
     g_assert(t->edu);
     t->edu_rid = QPCI_DEVFN(edu_slot, 0);
-    t->bar = qpci_iomap(t->dev, 0, NULL);
+    t->next_page = MEM_BASE;
+    /* maps BAR0, which holds the registers and the MSI-X table */
     qpci_device_enable(t->dev);
+    xt_msix_setup(t);
+    g_assert_cmphex(t->dev->msix_table_bar.addr, ==,
+                    t->dev->msix_pba_bar.addr);
+    t->bar = t->dev->msix_table_bar;
     t->ebar = qpci_iomap(t->edu, 0, NULL);
     qpci_device_enable(t->edu);
     t->cap = rd64(t, R_CAP);
-    t->next_page = MEM_BASE;
-    xt_msix_setup(t);
     t->sync_addr = xt_page(t);
     return t;
 }
@@ -900,9 +911,10 @@ static void test_regs_ro_w1c(void)
     g_assert_cmphex(rd32(t, R_CMDQ_BASE), ==, 0x3000004);
     g_assert_cmphex(rd32(t, R_CMDQ_BASE + 4), ==, 0);
     /* high half alone: R2, takes effect with the current low half */
+    wr64(t, R_FLTQ_BASE, 0x4000004);
     wr32(t, R_FLTQ_BASE + 4, 0);
     viol(t, &n, 2);
-    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0x4000004);
     /* unsupported sizes: reads 0, writes ignored, both R2 */
     g_assert_cmphex(qpci_io_readb(t->dev, t->bar, R_VERSION + 2), ==, 0);
     viol(t, &n, 2);
@@ -995,7 +1007,7 @@ static void test_unit_reset(void)
     t->fltq_head = 0;
     xt_ctrl(t, CTRL_QUEUES);
     xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
-    dev_write(t, dst, 0, PAGE);
+    dev_write(t, dst, 0, FLT_LEN);
     g_assert(has_fill(t, dst, PAGE, 0));
     xt_fault(t, RSN_BLOCKED, ACC_WRITE, dst, DID_NONE, 0);
     xt_no_fault(t);
@@ -1041,7 +1053,7 @@ static void do_xlate_size(int leaf_level)
         /* a leaf at an unannounced size is malformed */
         g_test_message("CAP has no PS for level %d: expecting PT_RSVD",
                        leaf_level);
-        dev_write(t, iova + off, 0, 64);
+        dev_write(t, iova + off, 0, FLT_LEN);
         xt_fault(t, RSN_PT_RSVD, ACC_WRITE, iova + off, 11, leaf_level);
         g_assert(has_fill(t, base + off, PAGE, 0xee));
         g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 8);
@@ -1071,7 +1083,7 @@ static void do_xlate_size(int leaf_level)
         g_assert_cmpuint(cnt(t, R_CNT_IOTLB_HIT), ==, hit + 2);
     }
     /* Outside the leaf: not present */
-    dev_write(t, iova + size, 0, 64);
+    dev_write(t, iova + size, 0, FLT_LEN);
     xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova + size, 11,
              leaf_level);
     xt_no_fault(t);
@@ -1116,7 +1128,7 @@ static void do_levels(int levels)
     pte = xt_map(t, root, levels, iova, dst, 1, PTE_W);
     if (!(t->cap & aw)) {
         g_test_message("CAP has no AW%d: expecting DTE_RSVD", width);
-        dev_write(t, iova, 0, PAGE);
+        dev_write(t, iova, 0, FLT_LEN);
         xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, iova, DID_NONE, 0);
         g_assert(has_fill(t, dst, PAGE, 0));
         g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 7);
@@ -1133,19 +1145,19 @@ static void do_levels(int levels)
     qtest_writeq(t->qts, pte, 0);
     xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_GLOBAL, 0);
     xt_sync(t);
-    dev_write(t, iova, 0, 64);
+    dev_write(t, iova, 0, FLT_LEN);
     xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova, 3, 1);
     g_assert(has_fill(t, dst, PAGE, 0));
-    dev_write(t, iova ^ (1ULL << (width - 2)), 0, 64);
+    dev_write(t, iova ^ (1ULL << (width - 2)), 0, FLT_LEN);
     xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE,
              iova ^ (1ULL << (width - 2)), 3, levels);
 
     /* First IOVA beyond the width */
-    dev_write(t, 1ULL << width, 0, 64);
+    dev_write(t, 1ULL << width, 0, FLT_LEN);
     xt_fault(t, RSN_ADDR_RANGE, ACC_WRITE, 1ULL << width, 3, 0);
     if (levels < 5) {
         /* a top bit as used by a deeper table still faults */
-        dev_read(t, iova | 1ULL << 56, 0x800, 64);
+        dev_read(t, iova | 1ULL << 56, 0x800, FLT_LEN);
         xt_fault(t, RSN_ADDR_RANGE, ACC_READ, iova | 1ULL << 56, 3, 0);
     }
     xt_no_fault(t);
@@ -1201,7 +1213,7 @@ static void test_dt_linear(void)
     qtest_writeq(t->qts, dte, 0);
     xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
     xt_sync(t);
-    dev_write(t, 0x40000000, 0, 64);
+    dev_write(t, 0x40000000, 0, FLT_LEN);
     xt_fault(t, RSN_DTE_INVALID, ACC_WRITE, 0x40000000, DID_NONE, 0);
     xt_no_fault(t);
     xt_end(t);
@@ -1216,7 +1228,7 @@ static void test_dt_range(void)
     xt_dt_linear(t, 7);
     xt_enable(t, 0);
     qtest_memset(t->qts, dst, 0x11, PAGE);
-    dev_write(t, dst, 0, 64);
+    dev_write(t, dst, 0, FLT_LEN);
     xt_fault(t, RSN_DT_RANGE, ACC_WRITE, dst, DID_NONE, 0);
     g_assert(has_fill(t, dst, PAGE, 0x11));
     xt_no_fault(t);
@@ -1238,12 +1250,12 @@ static void test_dt_two_level(void)
     qtest_writeq(t->qts, t->dt + 8, 0);
     xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
     xt_sync(t);
-    dev_write(t, 0x40000000, 0, 64);
+    dev_write(t, 0x40000000, 0, FLT_LEN);
     xt_fault(t, RSN_DT_L1_INVALID, ACC_WRITE, 0x40000000, DID_NONE, 0);
 
     /* L1E with RsvdZ bits -> DTE_RSVD */
     qtest_writeq(t->qts, t->dt + 8, l1e | 0x10);
-    dev_write(t, 0x40000000, 0, 64);
+    dev_write(t, 0x40000000, 0, FLT_LEN);
     xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x40000000, DID_NONE, 0);
     g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 7);
 
@@ -1280,7 +1292,7 @@ static void test_fault_ro_np(void)
 
     faults = cnt(t, R_CNT_FAULT);
     g_assert(!xt_msix_fired(t, 0));
-    dev_write(t, 0x100000 + 0x40, 0, 64);
+    dev_write(t, 0x100000 + 0x40, 0, FLT_LEN);
     xt_fault(t, RSN_PT_WRITE, ACC_WRITE, 0x100040, 0x2a, 1);
     g_assert(has_fill(t, ro, PAGE, 0x77));
     g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
@@ -1288,12 +1300,12 @@ static void test_fault_ro_np(void)
     g_assert(xt_msix_fired(t, 0));
 
     /* Read from a non-present page: nothing of @secret reaches edu */
-    dev_read(t, 0x300000, 0, 128);
+    dev_read(t, 0x300000, 0, FLT_LEN);
     xt_fault(t, RSN_PT_NOT_PRESENT, ACC_READ, 0x300000, 0x2a, 1);
     g_assert(xt_msix_fired(t, 0));
     dev_write(t, 0x200000, 0, PAGE);
-    g_assert(!has_pattern(t, out, 128, 6));
-    g_assert(has_pattern_at(t, out + 128, PAGE - 128, 5, 128));
+    g_assert(!has_pattern(t, out, FLT_LEN, 6));
+    g_assert(has_pattern_at(t, out + FLT_LEN, PAGE - FLT_LEN, 5, FLT_LEN));
 
     /* Reading the read-only page works */
     fill_pattern(t, ro, PAGE, 8);
@@ -1303,13 +1315,36 @@ static void test_fault_ro_np(void)
 
     /* Write-only leaf: reads fault PT_READ */
     xt_map(t, root, 4, 0x400000, secret, 1, PTE_W);
-    dev_read(t, 0x400000, 0, 64);
+    dev_read(t, 0x400000, 0, FLT_LEN);
     xt_fault(t, RSN_PT_READ, ACC_READ, 0x400000, 0x2a, 1);
-    dev_write(t, 0x200000, 0, 64);
-    g_assert(!has_pattern(t, out, 64, 6));
+    dev_write(t, 0x200000, 0, FLT_LEN);
+    g_assert(!has_pattern(t, out, FLT_LEN, 6));
     xt_no_fault(t);
     g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 3);
     g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* A longer request that faults is one fault: one record, one count */
+static void test_fault_one_per_request(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t ro = xt_page(t), root, faults;
+
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 3);
+    xt_map(t, root, 4, 0x100000, ro, 1, PTE_R);
+    qtest_memset(t->qts, ro, 0x5c, PAGE);
+    faults = cnt(t, R_CNT_FAULT);
+    dev_write(t, 0x100000, 0, 64);
+    g_assert(has_fill(t, ro, PAGE, 0x5c));
+    xt_fault(t, RSN_PT_WRITE, ACC_WRITE, 0x100000, 3, 1);
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
+    dev_read(t, 0x200000, 0, 64);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_READ, 0x200000, 3, 1);
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 2);
     xt_end(t);
 }
 
@@ -1326,7 +1361,7 @@ static void test_fault_fsd(void)
     xt_map(t, root, 4, 0x100000, ro, 1, PTE_R);
     qtest_memset(t->qts, ro, 0x66, PAGE);
     faults = cnt(t, R_CNT_FAULT);
-    dev_write(t, 0x100000, 0, 64);
+    dev_write(t, 0x100000, 0, FLT_LEN);
     g_assert(has_fill(t, ro, PAGE, 0x66));
     g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
     xt_no_fault(t);
@@ -1342,9 +1377,9 @@ static void test_mode_blocked(void)
     qtest_memset(t->qts, dst, 0x33, PAGE);
     xt_enable(t, 0);
     xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED, 0, 0);
-    dev_write(t, dst, 0, 64);
+    dev_write(t, dst, 0, FLT_LEN);
     xt_fault(t, RSN_BLOCKED, ACC_WRITE, dst, DID_NONE, 0);
-    dev_read(t, dst, 0, 64);
+    dev_read(t, dst, 0, FLT_LEN);
     xt_fault(t, RSN_BLOCKED, ACC_READ, dst, DID_NONE, 0);
     g_assert(has_fill(t, dst, PAGE, 0x33));
     xt_no_fault(t);
@@ -1548,7 +1583,7 @@ static void test_stale_dte(void)
 
     xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
     xt_sync(t);
-    dev_write(t, dst, 0, PAGE);
+    dev_write(t, dst, 0, FLT_LEN);
     g_assert(has_fill(t, dst, PAGE, 0));
     xt_fault(t, RSN_BLOCKED, ACC_WRITE, dst, DID_NONE, 0);
     xt_no_fault(t);
@@ -1760,7 +1795,7 @@ static void test_cmd_err_sync_write(void)
 /* Generate one recordable fault (write to a non-present IOVA) */
 static void make_fault(XrmuTest *t, uint64_t iova)
 {
-    dev_write(t, iova, 0, 8);
+    dev_write(t, iova, 0, FLT_LEN);
 }
 
 static void test_fltq_overflow(void)
@@ -2099,7 +2134,7 @@ static void test_fault_read_err(void)
 
     /* the DTE is cached now: the next table read is the walk of @b */
     wr32(t, R_DBG_INJECT, DBG_TABLE_READ_ERR);
-    dev_write(t, b, 0, 64);
+    dev_write(t, b, 0, FLT_LEN);
     g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
     xt_fault(t, RSN_PT_READ_ERR, ACC_WRITE, b, 4, root + 8 * 1);
     /* a cache hit does not use the injection */
@@ -2111,7 +2146,7 @@ static void test_fault_read_err(void)
     xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
     xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_GLOBAL, 0);
     xt_sync(t);
-    dev_write(t, a, 0, 64);
+    dev_write(t, a, 0, FLT_LEN);
     xt_fault(t, RSN_DT_READ_ERR, ACC_WRITE, a, DID_NONE,
              t->dt + 32ULL * t->edu_rid);
     g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
@@ -2172,7 +2207,8 @@ static void test_conf_clean(void)
 
 static void test_conf_rules(void)
 {
-    XrmuTest *t = xt_start(NULL);
+    /* DIDW = 8, so a DID out of range can be written */
+    XrmuTest *t = xt_start("did-bits=8");
     uint32_t n = 0;
     uint64_t dtbase, root;
 
@@ -2228,31 +2264,30 @@ static void test_conf_rules(void)
     viol(t, &n, 6);
     /* R7: malformed DTE (MODE=3) faults DTE_RSVD */
     xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_RSVD, 0, 0);
-    dev_write(t, 0x1800000, 0, 8);
+    dev_write(t, 0x1800000, 0, FLT_LEN);
     viol(t, &n, 7);
     xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x1800000, DID_NONE, 0);
     /* R7: DID beyond DIDW */
-    if (CAP_DIDW(t->cap) < 16) {
-        root = xt_page(t);
-        xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4),
-               1u << CAP_DIDW(t->cap), 0);
-        xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
-        xt_sync(t);
-        dev_write(t, 0x1000, 0, 8);
-        viol(t, &n, 7);
-        xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x1000, DID_NONE, 0);
-    }
+    g_assert_cmpint(CAP_DIDW(t->cap), ==, 8);
+    root = xt_page(t);
+    xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4),
+           1u << CAP_DIDW(t->cap), 0);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    dev_write(t, 0x1000, 0, FLT_LEN);
+    viol(t, &n, 7);
+    xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x1000, DID_NONE, 0);
     /* R8: LEAF at level 4 */
     root = xt_dte_xlate(t, 4, 1);
     xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
     xt_sync(t);
     qtest_writeq(t->qts, root, 0x1800000 | PTE_V | PTE_LEAF | PTE_RW);
-    dev_write(t, 0x1000, 0, 8);
+    dev_write(t, 0x1000, 0, FLT_LEN);
     viol(t, &n, 8);
     xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x1000, 1, 4);
     /* R8: RsvdZ bit 4 in a non-leaf */
     qtest_writeq(t->qts, root, xt_page(t) | PTE_V | BIT_ULL(4));
-    dev_write(t, 0x2000, 0, 8);
+    dev_write(t, 0x2000, 0, FLT_LEN);
     viol(t, &n, 8);
     xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x2000, 1, 4);
     xt_no_fault(t);
@@ -2414,57 +2449,93 @@ static void test_fuzz(void)
     xt_end(t);
 }
 
+/*
+ * Each case runs in a forked subprocess, so that a failing assertion in
+ * one case does not hide the results of the others.
+ */
+typedef struct XrmuCase {
+    const char *name;
+    void (*fn)(void);
+} XrmuCase;
+
+static void run_case(gconstpointer data)
+{
+    const XrmuCase *c = data;
+
+    if (g_test_subprocess()) {
+        c->fn();
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed();
+}
+
+static const XrmuCase xrmu_cases[] = {
+    { "regs/reset-values", test_reset_values },
+    { "regs/ro-w1c", test_regs_ro_w1c },
+    { "regs/unit-reset", test_unit_reset },
+    { "xlate/4k", test_xlate_4k },
+    { "xlate/2m", test_xlate_2m },
+    { "xlate/1g", test_xlate_1g },
+    { "xlate/levels-3", test_levels_3 },
+    { "xlate/levels-4", test_levels_4 },
+    { "xlate/levels-5", test_levels_5 },
+    { "dt/linear", test_dt_linear },
+    { "dt/range", test_dt_range },
+    { "dt/two-level", test_dt_two_level },
+    { "fault/ro-not-present", test_fault_ro_np },
+    { "fault/one-per-request", test_fault_one_per_request },
+    { "fault/fsd", test_fault_fsd },
+    { "mode/blocked", test_mode_blocked },
+    { "mode/passthrough", test_mode_passthrough },
+    { "mode/ctrl-blk", test_ctrl_blk },
+    { "inval/iotlb-range", test_stale_iotlb_range },
+    { "inval/iotlb-domain", test_stale_iotlb_domain },
+    { "inval/iotlb-global", test_stale_iotlb_global },
+    { "inval/iotlb-large-page", test_stale_iotlb_large },
+    { "inval/dte", test_stale_dte },
+    { "cmd/all", test_cmd_all },
+    { "cmd-err/opcode", test_cmd_err_opcode },
+    { "cmd-err/reserved", test_cmd_err_rsvd },
+    { "cmd-err/inject", test_cmd_err_inject },
+    { "cmd-err/sync-write", test_cmd_err_sync_write },
+    { "fltq/overflow", test_fltq_overflow },
+    { "fltq/werr", test_fltq_werr },
+    { "ir/remap", test_ir_remap },
+    { "ir/sid", test_ir_sid },
+    { "ir/sid-private", test_ir_sid_private },
+    { "ir/index", test_ir_index },
+    { "ir/irte-invalid", test_ir_irte_invalid },
+    { "ir/compat", test_ir_compat },
+    { "ir/stale-irte", test_ir_stale_irte },
+    { "ir/window-read", test_ir_window_read },
+    { "ir/malformed", test_ir_malformed },
+    { "fault/read-err", test_fault_read_err },
+    { "conformance/clean", test_conf_clean },
+    { "conformance/rules", test_conf_rules },
+    { "conformance/stale-check", test_conf_stale_check },
+    { "fuzz", test_fuzz },
+};
+
 int main(int argc, char **argv)
 {
+    size_t i;
+
     g_test_init(&argc, &argv, NULL);
+    if (!g_test_subprocess()) {
+        /* a failed case is reported, the others still run */
+        g_test_set_nonfatal_assertions();
+    }
 
     if (!qtest_has_device("xrmu-pci") || !qtest_has_device("edu")) {
         g_test_skip("xrmu-pci or edu not available");
         return g_test_run();
     }
-    qtest_add_func("/xrmu/regs/reset-values", test_reset_values);
-    qtest_add_func("/xrmu/regs/ro-w1c", test_regs_ro_w1c);
-    qtest_add_func("/xrmu/regs/unit-reset", test_unit_reset);
-    qtest_add_func("/xrmu/xlate/4k", test_xlate_4k);
-    qtest_add_func("/xrmu/xlate/2m", test_xlate_2m);
-    qtest_add_func("/xrmu/xlate/1g", test_xlate_1g);
-    qtest_add_func("/xrmu/xlate/levels-3", test_levels_3);
-    qtest_add_func("/xrmu/xlate/levels-4", test_levels_4);
-    qtest_add_func("/xrmu/xlate/levels-5", test_levels_5);
-    qtest_add_func("/xrmu/dt/linear", test_dt_linear);
-    qtest_add_func("/xrmu/dt/range", test_dt_range);
-    qtest_add_func("/xrmu/dt/two-level", test_dt_two_level);
-    qtest_add_func("/xrmu/fault/ro-not-present", test_fault_ro_np);
-    qtest_add_func("/xrmu/fault/fsd", test_fault_fsd);
-    qtest_add_func("/xrmu/mode/blocked", test_mode_blocked);
-    qtest_add_func("/xrmu/mode/passthrough", test_mode_passthrough);
-    qtest_add_func("/xrmu/mode/ctrl-blk", test_ctrl_blk);
-    qtest_add_func("/xrmu/inval/iotlb-range", test_stale_iotlb_range);
-    qtest_add_func("/xrmu/inval/iotlb-domain", test_stale_iotlb_domain);
-    qtest_add_func("/xrmu/inval/iotlb-global", test_stale_iotlb_global);
-    qtest_add_func("/xrmu/inval/iotlb-large-page", test_stale_iotlb_large);
-    qtest_add_func("/xrmu/inval/dte", test_stale_dte);
-    qtest_add_func("/xrmu/cmd/all", test_cmd_all);
-    qtest_add_func("/xrmu/cmd-err/opcode", test_cmd_err_opcode);
-    qtest_add_func("/xrmu/cmd-err/reserved", test_cmd_err_rsvd);
-    qtest_add_func("/xrmu/cmd-err/inject", test_cmd_err_inject);
-    qtest_add_func("/xrmu/cmd-err/sync-write", test_cmd_err_sync_write);
-    qtest_add_func("/xrmu/fltq/overflow", test_fltq_overflow);
-    qtest_add_func("/xrmu/fltq/werr", test_fltq_werr);
-    qtest_add_func("/xrmu/ir/remap", test_ir_remap);
-    qtest_add_func("/xrmu/ir/sid", test_ir_sid);
-    qtest_add_func("/xrmu/ir/sid-private", test_ir_sid_private);
-    qtest_add_func("/xrmu/ir/index", test_ir_index);
-    qtest_add_func("/xrmu/ir/irte-invalid", test_ir_irte_invalid);
-    qtest_add_func("/xrmu/ir/compat", test_ir_compat);
-    qtest_add_func("/xrmu/ir/stale-irte", test_ir_stale_irte);
-    qtest_add_func("/xrmu/ir/window-read", test_ir_window_read);
-    qtest_add_func("/xrmu/ir/malformed", test_ir_malformed);
-    qtest_add_func("/xrmu/fault/read-err", test_fault_read_err);
-    qtest_add_func("/xrmu/conformance/clean", test_conf_clean);
-    qtest_add_func("/xrmu/conformance/rules", test_conf_rules);
-    qtest_add_func("/xrmu/conformance/stale-check", test_conf_stale_check);
-    qtest_add_func("/xrmu/fuzz", test_fuzz);
+    for (i = 0; i < ARRAY_SIZE(xrmu_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/xrmu/%s",
+                                                xrmu_cases[i].name);
 
+        qtest_add_data_func(path, &xrmu_cases[i], run_case);
+    }
     return g_test_run();
 }
