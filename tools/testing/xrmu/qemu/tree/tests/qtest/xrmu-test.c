@@ -1016,9 +1016,9 @@ static void test_unit_reset(void)
 }
 
 /* Translation at one page size: maps IOVA -> page, checks write and read */
-static void do_xlate_size(int leaf_level)
+static void do_xlate_size(int leaf_level, const char *opts)
 {
-    XrmuTest *t = xt_start(NULL);
+    XrmuTest *t = xt_start(opts);
     uint64_t size = 1ULL << (12 + 9 * (leaf_level - 1));
     uint64_t iova = 0x5ULL << 30 | (leaf_level == 3 ? 0 : 0x3ULL << 21);
     uint64_t base, src, off, root, xl, miss, hit;
@@ -1027,6 +1027,8 @@ static void do_xlate_size(int leaf_level)
     supported = leaf_level == 1 ||
                 (leaf_level == 2 && (t->cap & CAP_PS2M)) ||
                 (leaf_level == 3 && (t->cap & CAP_PS1G));
+    /* without properties the model announces both large sizes */
+    g_assert(supported == !opts);
     /* The page frame; a 1G leaf maps guest RAM starting at 0 */
     if (leaf_level == 3) {
         base = 0;
@@ -1093,31 +1095,44 @@ static void do_xlate_size(int leaf_level)
 
 static void test_xlate_4k(void)
 {
-    do_xlate_size(1);
+    do_xlate_size(1, NULL);
 }
 
 static void test_xlate_2m(void)
 {
-    do_xlate_size(2);
+    do_xlate_size(2, NULL);
 }
 
 static void test_xlate_1g(void)
 {
-    do_xlate_size(3);
+    do_xlate_size(3, NULL);
+}
+
+/* Large leaves the unit does not announce are malformed */
+static void test_xlate_2m_unannounced(void)
+{
+    do_xlate_size(2, "ps-2m=off");
+}
+
+static void test_xlate_1g_unannounced(void)
+{
+    do_xlate_size(3, "ps-1g=off");
 }
 
 /*
  * 3/4/5-level tables: an IOVA that uses the top index of each level.
  * LEVELS without the matching CAP.AW* bit makes the DTE malformed.
  */
-static void do_levels(int levels)
+static void do_levels(int levels, const char *opts, bool announced)
 {
-    XrmuTest *t = xt_start(NULL);
+    XrmuTest *t = xt_start(opts);
     int width = 12 + 9 * levels;
     uint64_t iova = (1ULL << (width - 1)) | 0x123456000ULL;
     uint64_t root, dst, pte;
     uint64_t aw = levels == 3 ? CAP_AW39 : levels == 4 ? CAP_AW48 : CAP_AW57;
 
+    /* the unit properties select whether AW* is announced */
+    g_assert_cmpint(announced, ==, !!(t->cap & aw));
     dst = xt_page(t);
     fill_pattern(t, dst, PAGE, 1);
     dev_read(t, dst, 0, PAGE);  /* pass-through: load edu buffer */
@@ -1167,17 +1182,23 @@ static void do_levels(int levels)
 
 static void test_levels_3(void)
 {
-    do_levels(3);
+    do_levels(3, NULL, true);
 }
 
 static void test_levels_4(void)
 {
-    do_levels(4);
+    do_levels(4, NULL, true);
 }
 
 static void test_levels_5(void)
 {
-    do_levels(5);
+    do_levels(5, "aw-bits=57", true);
+}
+
+/* The default unit (aw-bits=48) does not announce AW57 */
+static void test_levels_5_unannounced(void)
+{
+    do_levels(5, NULL, false);
 }
 
 /*
@@ -2477,9 +2498,12 @@ static const XrmuCase xrmu_cases[] = {
     { "xlate/4k", test_xlate_4k },
     { "xlate/2m", test_xlate_2m },
     { "xlate/1g", test_xlate_1g },
+    { "xlate/2m-unannounced", test_xlate_2m_unannounced },
+    { "xlate/1g-unannounced", test_xlate_1g_unannounced },
     { "xlate/levels-3", test_levels_3 },
     { "xlate/levels-4", test_levels_4 },
     { "xlate/levels-5", test_levels_5 },
+    { "xlate/levels-5-unannounced", test_levels_5_unannounced },
     { "dt/linear", test_dt_linear },
     { "dt/range", test_dt_range },
     { "dt/two-level", test_dt_two_level },
