@@ -279,6 +279,15 @@ typedef struct XrmuCache {
 
 typedef struct XrmuDevAS XrmuDevAS;
 
+typedef struct XrmuLastFault {
+    bool valid;
+    uint16_t rid;
+    uint8_t acc;
+    uint8_t reason;
+    uint64_t page;
+    uint64_t next;
+} XrmuLastFault;
+
 struct XrmuState {
     PCIDevice parent_obj;
 
@@ -330,6 +339,7 @@ struct XrmuState {
     bool latched[L64_NUM];
     bool in_cmdq;
     bool quiet;
+    XrmuLastFault last_fault;
 
     XrmuCache dtc;
     XrmuCache iotlb;
@@ -639,6 +649,37 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
     }
 out:
     trace_xrmu_fault(rid, f->reason, f->acc, f->addr, f->info, recorded);
+}
+
+/*
+ * QEMU passes a DMA request whose translation faulted to the unassigned
+ * region, which splits it into naturally aligned pieces of at most 4
+ * bytes and translates each piece again.  The spec has one fault per
+ * request and 4 KiB page, so a piece that continues the previous faulting
+ * piece (same requester, access, reason and page, next address) belongs
+ * to the same request and is neither counted nor recorded again.
+ */
+static bool xrmu_fault_repeat(XrmuState *s, uint16_t rid, uint8_t acc,
+                              uint8_t reason, uint64_t addr, unsigned size)
+{
+    XrmuLastFault *l = &s->last_fault;
+    bool same = l->valid && l->rid == rid && l->acc == acc &&
+                l->reason == reason && l->next == addr &&
+                l->page == (addr & ~0xfffULL);
+
+    l->valid = true;
+    l->rid = rid;
+    l->acc = acc;
+    l->reason = reason;
+    l->page = addr & ~0xfffULL;
+    l->next = addr + size;
+    return same;
+}
+
+/* Size of the piece the unassigned region handles at @addr */
+static unsigned xrmu_piece(uint64_t addr)
+{
+    return addr & 3 ? addr & -addr : 4;
 }
 
 /* ---------------------------------------------------------------- */
@@ -994,13 +1035,15 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     qemu_rec_mutex_lock(&s->lock);
     if (!xrmu_covers(s, as->bus, rid) || !(s->status & STS_EN_ACK)) {
         if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
-            if (report) {
+            if (report && !xrmu_fault_repeat(s, rid, f.acc, F_BLOCKED, addr,
+                                             xrmu_piece(addr))) {
                 s->cnt[CNT_FAULT]++;
                 trace_xrmu_fault(rid, F_BLOCKED, f.acc, addr, 0, false);
             }
             goto out;
         }
         e.perm = IOMMU_RW;
+        s->last_fault.valid = false;
         goto out;
     }
     r = xrmu_dte_lookup(s, rid, &d, &f.info);
@@ -1012,6 +1055,7 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     switch (DTE_MODE(d.q[0])) {
     case MODE_PASSTHROUGH:
         e.perm = IOMMU_RW;
+        s->last_fault.valid = false;
         goto out;
     case MODE_TRANSLATE:
         break;
@@ -1039,12 +1083,14 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     }
     if (report) {
         s->cnt[CNT_XLATE]++;
+        s->last_fault.valid = false;
     }
     trace_xrmu_translate(rid, addr, x.pa | (addr & x.mask), x.mask, e.perm);
     goto out;
 
 fault:
-    if (report) {
+    if (report && !xrmu_fault_repeat(s, rid, f.acc, f.reason, addr,
+                                     xrmu_piece(addr))) {
         xrmu_fault(s, rid, &f);
     }
     e.perm = IOMMU_NONE;
@@ -1098,9 +1144,11 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     }
     if (!(s->status & STS_EN_ACK)) {
         if (s->status & STS_BLK_ACK) {
-            s->cnt[CNT_FAULT]++;
-            s->cnt[CNT_IR_BLOCK]++;
-            trace_xrmu_ir_block(rid, addr, data, F_BLOCKED);
+            if (!xrmu_fault_repeat(s, rid, ACC_INTR, F_BLOCKED, addr, size)) {
+                s->cnt[CNT_FAULT]++;
+                s->cnt[CNT_IR_BLOCK]++;
+                trace_xrmu_ir_block(rid, addr, data, F_BLOCKED);
+            }
             return;
         }
         goto pass;
@@ -1218,15 +1266,18 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
                       "not deliverable through the 32-bit MSI window\n", dest);
     }
     s->cnt[CNT_IR_REMAP]++;
+    s->last_fault.valid = false;
     trace_xrmu_ir_remap(rid, addr, (uint32_t)data, out_addr, out_data);
     address_space_stl_le(&address_space_memory, out_addr, out_data,
                          MEMTXATTRS_UNSPECIFIED, NULL);
     return;
 
 block:
-    s->cnt[CNT_IR_BLOCK]++;
-    trace_xrmu_ir_block(rid, addr, data, f.reason);
-    xrmu_fault(s, rid, &f);
+    if (!xrmu_fault_repeat(s, rid, ACC_INTR, f.reason, addr, size)) {
+        s->cnt[CNT_IR_BLOCK]++;
+        trace_xrmu_ir_block(rid, addr, data, f.reason);
+        xrmu_fault(s, rid, &f);
+    }
     return;
 
 pass:
@@ -1265,10 +1316,15 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
         XrmuFault f = { .reason = F_IR_MALFORMED, .acc = ACC_READ,
                         .addr = addr };
 
-        xrmu_fault(s, rid, &f);
+        if (!xrmu_fault_repeat(s, rid, ACC_READ, F_IR_MALFORMED, addr,
+                               size)) {
+            xrmu_fault(s, rid, &f);
+        }
         r = MEMTX_DECODE_ERROR;
     } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
-        s->cnt[CNT_FAULT]++;
+        if (!xrmu_fault_repeat(s, rid, ACC_READ, F_BLOCKED, addr, size)) {
+            s->cnt[CNT_FAULT]++;
+        }
         r = MEMTX_DECODE_ERROR;
     } else {
         r = address_space_read(&address_space_memory, addr, attrs, buf, size);
@@ -1573,6 +1629,7 @@ static void xrmu_unit_reset(XrmuState *s)
     s->fltq_lost = 0;
     s->dbg_inject = 0;
     memset(s->latched, 0, sizeof(s->latched));
+    s->last_fault.valid = false;
     xrmu_cache_flush(&s->dtc);
     xrmu_cache_flush(&s->iotlb);
     xrmu_cache_flush(&s->irtc);
@@ -2024,6 +2081,7 @@ static void xrmu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     }
     qemu_rec_mutex_lock(&s->lock);
+    s->last_fault.valid = false;
     if (xrmu_access_ok(s, addr, size, true)) {
         li = xrmu_latch_index(addr);
         if (size == 8 && li >= 0) {
@@ -2135,8 +2193,8 @@ static bool xrmu_check_props(XrmuState *s, Error **errp)
         error_setg(errp, "xrmu: aw-bits must be 39, 48 or 57");
         return false;
     }
-    if (s->did_bits < 1 || s->did_bits > 16) {
-        error_setg(errp, "xrmu: did-bits must be in 1..16");
+    if (s->did_bits < 1 || s->did_bits > 15) {
+        error_setg(errp, "xrmu: did-bits must be in 1..15");
         return false;
     }
     if (s->cmdq_max_log2 < 4 || s->cmdq_max_log2 > 15 ||
@@ -2282,7 +2340,7 @@ static const Property xrmu_properties[] = {
     DEFINE_PROP_UINT8("aw-bits", XrmuState, aw_bits, 48),
     DEFINE_PROP_BOOL("ps-2m", XrmuState, ps2m, true),
     DEFINE_PROP_BOOL("ps-1g", XrmuState, ps1g, true),
-    DEFINE_PROP_UINT8("did-bits", XrmuState, did_bits, 16),
+    DEFINE_PROP_UINT8("did-bits", XrmuState, did_bits, 15),
     DEFINE_PROP_BOOL("intremap", XrmuState, intremap, true),
     DEFINE_PROP_UINT8("cmdq-max-log2", XrmuState, cmdq_max_log2, 15),
     DEFINE_PROP_UINT8("fltq-max-log2", XrmuState, fltq_max_log2, 15),
