@@ -393,10 +393,13 @@ static void edu_msi_fire(XrmuTest *t)
     qpci_io_writel(t->edu, t->ebar, EDU_IRQ_LOWER, 1);
 }
 
-/* Is @vector pending in the IRR of the local APIC of CPU 0? */
-static bool apic_irr_has(XrmuTest *t, int vector)
+/*
+ * Is @vector pending in the IRR of the local APIC with ID @apic?  With
+ * @level set, it must be pending as level-triggered.
+ */
+static bool apic_irr_has_at(XrmuTest *t, int apic, int vector, bool level)
 {
-    g_autofree char *out = qtest_hmp(t->qts, "info lapic");
+    g_autofree char *out = qtest_hmp(t->qts, "info lapic %d", apic);
     char *p = strstr(out, "\nIRR");
 
     g_assert(p);
@@ -411,11 +414,16 @@ static bool apic_irr_has(XrmuTest *t, int vector)
         }
         g_assert_cmpint(qemu_strtol(p, &end, 10, &v), ==, 0);
         if (v == vector) {
-            return true;
+            return !level || g_str_has_prefix(end, "(level)");
         }
         p = (char *)end;
     }
     return false;
+}
+
+static bool apic_irr_has(XrmuTest *t, int vector)
+{
+    return apic_irr_has_at(t, 0, vector, false);
 }
 
 /* Unit MSI-X: vector v writes 0x5a5a0000 | v to msix_addr + 4 * v */
@@ -456,14 +464,16 @@ static bool xt_msix_fired(XrmuTest *t, int v)
 
 /* Life cycle */
 
-static XrmuTest *xt_start_at(const char *unit_opts, int edu_slot)
+static XrmuTest *xt_start_full(const char *unit_opts, int edu_slot,
+                               const char *machine_opts)
 {
     XrmuTest *t = g_new0(XrmuTest, 1);
 
-    t->qts = qtest_initf("-M q35 -nodefaults -m 512M "
+    t->qts = qtest_initf("-M q35 -nodefaults -m 512M %s "
                          "-device xrmu-pci,addr=%02x.0%s%s "
                          "-device edu,addr=%02x.0,"
                          "dma_mask=0xffffffffffffffff",
+                         machine_opts ? machine_opts : "",
                          XRMU_SLOT, unit_opts ? "," : "",
                          unit_opts ? unit_opts : "", edu_slot);
     t->bus = qpci_new_pc(t->qts, NULL);
@@ -484,6 +494,11 @@ static XrmuTest *xt_start_at(const char *unit_opts, int edu_slot)
     t->cap = rd64(t, R_CAP);
     t->sync_addr = xt_page(t);
     return t;
+}
+
+static XrmuTest *xt_start_at(const char *unit_opts, int edu_slot)
+{
+    return xt_start_full(unit_opts, edu_slot, NULL);
 }
 
 static XrmuTest *xt_start(const char *unit_opts)
@@ -2120,6 +2135,50 @@ static void test_ir_stale_irte(void)
     xt_end(t);
 }
 
+/*
+ * The delivered message follows the IRTE: destination APIC ID, trigger
+ * mode, delivery mode; reserved delivery modes are malformed.
+ */
+static void test_ir_message(void)
+{
+    XrmuTest *t;
+    uint64_t irt, remap, block;
+
+    t = xt_start_full(NULL, EDU_SLOT, "-smp 2");
+    irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+    irte_set(t, irt, 0, IRTE_V | IRTE_VECTOR(0x71) | IRTE_DEST(1), 0);
+    irte_set(t, irt, 1, IRTE_V | IRTE_VECTOR(0x72) | BIT_ULL(7), 0);
+    irte_set(t, irt, 2, IRTE_V | IRTE_VECTOR(0x02) | 4ULL << 8, 0);
+    irte_set(t, irt, 3, IRTE_V | IRTE_VECTOR(0x73) | 2ULL << 8, 0);
+    irte_set(t, irt, 4, IRTE_V | IRTE_VECTOR(0x74) | BIT_ULL(12), 0);
+
+    /* DEST = 1: CPU 1 gets it, CPU 0 does not */
+    remap = cnt(t, R_CNT_IR_REMAP);
+    edu_msi_program(t, MSI_REMAP(0), 0);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has_at(t, 1, 0x71, false));
+    g_assert(!apic_irr_has_at(t, 0, 0x71, false));
+    g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap + 1);
+    /* TM = 1: level-triggered */
+    g_assert(ir_fire(t, MSI_REMAP(1), 0, 0x72));
+    g_assert(apic_irr_has_at(t, 0, 0x72, true));
+    /* NMI: the vector is not checked, delivered (not to the IRR) */
+    remap = cnt(t, R_CNT_IR_REMAP);
+    block = cnt(t, R_CNT_IR_BLOCK);
+    edu_msi_program(t, MSI_REMAP(2), 0);
+    edu_msi_fire(t);
+    g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap + 1);
+    g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, block);
+    xt_no_fault(t);
+    /* reserved DLM and a RsvdZ bit: malformed */
+    g_assert(!ir_fire(t, MSI_REMAP(3), 0, 0x73));
+    xt_fault(t, RSN_IR_IRTE_RSVD, ACC_INTR, MSI_REMAP(3), DID_NONE, 0);
+    g_assert(!ir_fire(t, MSI_REMAP(4), 0, 0x74));
+    xt_fault(t, RSN_IR_IRTE_RSVD, ACC_INTR, MSI_REMAP(4), DID_NONE, 0);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
 /* Reads of the interrupt window with EN=1 are malformed interrupt requests */
 static void test_ir_window_read(void)
 {
@@ -2532,6 +2591,7 @@ static const XrmuCase xrmu_cases[] = {
     { "ir/irte-invalid", test_ir_irte_invalid },
     { "ir/compat", test_ir_compat },
     { "ir/stale-irte", test_ir_stale_irte },
+    { "ir/message", test_ir_message },
     { "ir/window-read", test_ir_window_read },
     { "ir/malformed", test_ir_malformed },
     { "fault/read-err", test_fault_read_err },
