@@ -1712,6 +1712,7 @@ static void test_cmd_err_opcode(void)
 {
     XrmuTest *t = xt_start(NULL);
     uint64_t viol;
+    uint32_t bad, seq;
 
     xt_enable(t, 0);
     viol = rd32(t, R_DBG_VIOL_COUNT);
@@ -1727,6 +1728,33 @@ static void test_cmd_err_opcode(void)
     /* INV_IOTLB scope 3 */
     xt_cmd_put(t, CMD_INV_IOTLB | 3ULL << 8, 0);
     cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+
+    /* A TAIL write while ERR=1 is stored; it runs once ERR is cleared */
+    bad = t->cmdq_tail;
+    xt_cmd(t, 0x06, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_ILLEGAL << 8);
+    g_assert(xt_msix_fired(t, 1));
+    seq = ++t->sync_seq;
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, sync_cmd(t, seq), t->sync_addr);
+    xt_cmd_publish(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, t->cmdq_tail);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+    /* clearing ERR without a fix raises the same error again (R20) */
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_ILLEGAL << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    g_assert(xt_msix_fired(t, 1));
+    qtest_writeq(t->qts, t->cmdq + 16 * bad, CMD_NOP);
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, seq);
     xt_end(t);
 }
 
@@ -2043,6 +2071,10 @@ static void test_ir_index(void)
     xt_fault(t, RSN_IR_INDEX, ACC_INTR, MSI_REMAP(4), DID_NONE, 0x1234);
     g_assert(!ir_fire(t, MSI_REMAP(1) | MSI_SHV, 3, 0x74));
     xt_fault(t, RSN_IR_INDEX, ACC_INTR, MSI_REMAP(1) | MSI_SHV, DID_NONE, 3);
+    /* HANDLE + subhandle is not truncated: 0x7fff + 0x8001 is not 0 */
+    g_assert(!ir_fire(t, MSI_REMAP(0x7fff) | MSI_SHV, 0x8001, 0x70));
+    xt_fault(t, RSN_IR_INDEX, ACC_INTR, MSI_REMAP(0x7fff) | MSI_SHV,
+             DID_NONE, 0x8001);
     xt_no_fault(t);
     xt_end(t);
 }
@@ -2371,6 +2403,23 @@ static void test_conf_rules(void)
     viol(t, &n, 8);
     xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x2000, 1, 4);
     xt_no_fault(t);
+    /* R7: IM=3 is malformed in every mode, also while IRE=0 */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, 3ULL << 16, 0);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    dev_write(t, 0x3000, 0, FLT_LEN);
+    viol(t, &n, 7);
+    xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x3000, DID_NONE, 0);
+    /* R12: clearing EN but leaving IRE on turns IRE off too */
+    if (t->cap & CAP_IR) {
+        xt_ctrl(t, CTRL_QUEUES | CTRL_EN | CTRL_IRE);
+        wr32(t, R_CTRL, CTRL_QUEUES | CTRL_IRE);
+        viol(t, &n, 12);
+        g_assert_cmphex(rd32(t, R_STATUS) & (STS_EN_ACK | STS_IRE_ACK), ==,
+                        0);
+        g_assert_cmphex(rd32(t, R_CTRL) & (CTRL_EN | CTRL_IRE), ==, 0);
+        xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    }
     /* R4: CMDQ_TAIL beyond the queue size is ignored */
     wr32(t, R_CMDQ_TAIL, 16);
     viol(t, &n, 4);
