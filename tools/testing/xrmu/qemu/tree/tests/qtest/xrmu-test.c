@@ -1377,10 +1377,25 @@ static void test_fault_one_per_request(void)
     xt_fault(t, RSN_PT_WRITE, ACC_WRITE, 0x100000, 3, 1);
     xt_no_fault(t);
     g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
+    /* 0x200000 is in the next 2 MiB: its level-2 entry is not present */
     dev_read(t, 0x200000, 0, 64);
-    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_READ, 0x200000, 3, 1);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_READ, 0x200000, 3, 2);
     xt_no_fault(t);
     g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 2);
+    /* a request crossing a 4 KiB boundary is split there: two faults */
+    dev_write(t, 0x100800, 0, PAGE);
+    xt_fault(t, RSN_PT_WRITE, ACC_WRITE, 0x100800, 3, 1);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x101000, 3, 1);
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 4);
+    g_assert(has_fill(t, ro, PAGE, 0x5c));
+    /* two requests back to back are two faults, even if contiguous */
+    dev_write(t, 0x100000, 0, FLT_LEN);
+    dev_write(t, 0x100000 + FLT_LEN, 0, FLT_LEN);
+    xt_fault(t, RSN_PT_WRITE, ACC_WRITE, 0x100000, 3, 1);
+    xt_fault(t, RSN_PT_WRITE, ACC_WRITE, 0x100000 + FLT_LEN, 3, 1);
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 6);
     xt_end(t);
 }
 
