@@ -2228,19 +2228,20 @@ static void xrmu_realize(PCIDevice *pdev, Error **errp)
 {
     XrmuState *s = XRMU_PCI(pdev);
     PCIBus *bus = pci_get_bus(pdev);
+    PCIBus *root = pci_device_root_bus(pdev);
     uint8_t *conf = pdev->config;
 
     if (!xrmu_check_props(s, errp)) {
         return;
     }
-    if (!pci_bus_is_root(bus)) {
-        error_setg(errp, "xrmu: must be placed on a root bus (pcie.0 or a "
-                   "pxb-pcie bus)");
-        return;
-    }
-    if (bus->iommu_ops) {
-        error_setg(errp, "xrmu: bus %s already has an IOMMU",
-                   bus->qbus.name);
+    /*
+     * The unit serves the whole hierarchy of its root bus: pcie.0, or a
+     * pxb-pcie root bus (which only takes bridges, so there the unit sits
+     * behind a root port of that bus).
+     */
+    if (root->iommu_ops) {
+        error_setg(errp, "xrmu: root bus %s already has an IOMMU",
+                   root->qbus.name);
         return;
     }
     if (!s->intremap) {
@@ -2295,7 +2296,7 @@ static void xrmu_realize(PCIDevice *pdev, Error **errp)
     s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->bus = bus;
     xrmu_unit_reset(s);
-    pci_setup_iommu(bus, &xrmu_iommu_ops, s);
+    pci_setup_iommu(root, &xrmu_iommu_ops, s);
 }
 
 static void xrmu_exit(PCIDevice *pdev)
