@@ -2259,11 +2259,17 @@ static void test_fault_read_err(void)
     dev_write(t, a, 0, 64);
     xt_no_fault(t);
 
-    /* the DTE is cached now: the next table read is the walk of @b */
+    /*
+     * The DTE is cached now: the next table read is the walk of @b.  The
+     * whole request fails, none of it reaches memory.
+     */
+    qtest_memset(t->qts, dst, 0x3c, PAGE);
     wr32(t, R_DBG_INJECT, DBG_TABLE_READ_ERR);
-    dev_write(t, b, 0, FLT_LEN);
+    dev_write(t, b, 0, 64);
     g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
     xt_fault(t, RSN_PT_READ_ERR, ACC_WRITE, b, 4, root + 8 * 1);
+    xt_no_fault(t);
+    g_assert(has_fill(t, dst, PAGE, 0x3c));
     /* a cache hit does not use the injection */
     wr32(t, R_DBG_INJECT, DBG_TABLE_READ_ERR);
     dev_write(t, a, 0, 64);
