@@ -2317,6 +2317,184 @@ static void test_ir_malformed(void)
     xt_end(t);
 }
 
+/* Fault queue stopped or FLT_IE clear: faults are counted, nothing sent */
+static void test_fltq_off(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t faults;
+
+    xt_enable(t, 0);
+    xt_dte_xlate(t, 4, 2);
+    faults = cnt(t, R_CNT_FAULT);
+    /* FLT_IE = 0: recorded, no interrupt, and none later either */
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLT_IE) | CTRL_EN);
+    make_fault(t, 0x1000000);
+    g_assert(!xt_msix_fired(t, 0));
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    g_assert(!xt_msix_fired(t, 0));
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1000000, 2, 4);
+    /* FLTQ_EN = 0: only counted */
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_FLTQ_ON, ==, 0);
+    make_fault(t, 0x1001000);
+    xt_no_fault(t);
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 2);
+    /* restarted: HEAD = TAIL = 0, recording again */
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    t->fltq_head = 0;
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    make_fault(t, 0x1002000);
+    g_assert(xt_msix_fired(t, 0));
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1002000, 2, 4);
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* Restarting the command queue discards its error state */
+static void test_cmdq_restart(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint32_t base;
+
+    xt_enable(t, 0);
+    base = t->cmdq_tail;
+    xt_cmd(t, CMD_NOP, 0);
+    xt_cmd(t, CMD_NOP, 0);
+    xt_cmd(t, 0x09, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_ILLEGAL << 8);
+    g_assert(xt_msix_fired(t, 1));
+    /* stopping keeps HEAD, TAIL and the error */
+    xt_ctrl(t, CTRL_QUEUES & ~CTRL_CMDQ_EN);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, base + 2);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, base + 3);
+    /* TAIL writes while stopped are ignored */
+    wr32(t, R_CMDQ_TAIL, base + 5);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, base + 3);
+    /* starting resets HEAD, TAIL and CMDQ_STS */
+    xt_ctrl(t, CTRL_QUEUES);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    t->cmdq_tail = 0;
+    xt_sync(t);
+    /* SYNC with neither WR nor IRQ: software polls HEAD */
+    xt_cmd(t, CMD_SYNC, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert(!xt_msix_fired(t, 1));
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 6);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 1);
+    xt_end(t);
+}
+
+/* MSI-X masking: a masked vector is pending in the PBA, sent on unmask */
+static void test_msix_mask(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t e = t->dev->msix_table_off + 1 * PCI_MSIX_ENTRY_SIZE;
+
+    xt_enable(t, 0);
+    qpci_io_writel(t->dev, t->bar, e + PCI_MSIX_ENTRY_VECTOR_CTRL,
+                   PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    g_assert(qpci_msix_masked(t->dev, 1));
+    g_assert(!qpci_msix_pending(t->dev, 1));
+    xt_cmd(t, CMD_SYNC | SYNC_IRQ, 0);
+    g_assert(!xt_msix_fired(t, 1));
+    g_assert(qpci_msix_pending(t->dev, 1));
+    qpci_io_writel(t->dev, t->bar, e + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+    g_assert(xt_msix_fired(t, 1));
+    g_assert(!qpci_msix_pending(t->dev, 1));
+    xt_end(t);
+}
+
+/* A system (PCI) reset is a unit reset */
+static void test_system_reset(void)
+{
+    XrmuTest *t = xt_start(NULL);
+
+    xt_enable(t, CTRL_IRE);
+    xt_cmd(t, CMD_NOP, 0);
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL);
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'system_reset' }");
+    qtest_qmp_eventwait(t->qts, "RESET");
+    /* config space was reset too: map BAR0 at the same place again */
+    qpci_config_writel(t->dev, PCI_BASE_ADDRESS_0, t->bar.addr);
+    qpci_config_writel(t->dev, PCI_BASE_ADDRESS_1, t->bar.addr >> 32);
+    qpci_device_enable(t->dev);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    xt_end(t);
+}
+
+/* Requesters outside RIDRANGE are never translated or remapped */
+static void test_coverage(void)
+{
+    XrmuTest *t = xt_start("bus-first=1,bus-last=9");
+    uint64_t src = xt_page(t), dst = xt_page(t);
+    uint64_t rr = rd64(t, R_RIDRANGE);
+
+    g_assert_cmphex((rr >> 16) & 0xff, ==, 1);
+    g_assert_cmphex((rr >> 24) & 0xff, ==, 9);
+    fill_pattern(t, src, PAGE, 41);
+    /* edu (bus 0) has no valid DTE: it would fault if it were covered */
+    xt_enable(t, CTRL_IRE);
+    dev_read(t, src, 0, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 41));
+    edu_msi_program(t, MSI_WINDOW, 0x45);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x45));
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, 0);
+    g_assert_cmpuint(cnt(t, R_CNT_XLATE), ==, 0);
+    xt_end(t);
+}
+
+/*
+ * Writes to the interrupt window are never DMA: with IRE=0 they are
+ * forwarded unchanged even for a blocked or unmapped requester.
+ */
+static void test_ir_window_not_dma(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t root;
+
+    xt_enable(t, 0);
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED, 0, 0);
+    edu_msi_program(t, MSI_WINDOW, 0x46);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x46));
+    xt_dte(t, t->edu_rid, 0, 0, 0);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    root = xt_dte_xlate(t, 4, 1);
+    /* a mapping of the window IOVA does not turn it into DMA */
+    xt_map(t, root, 4, MSI_WINDOW, xt_page(t), 1, PTE_RW);
+    edu_msi_program(t, MSI_WINDOW, 0x47);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x47));
+    xt_no_fault(t);
+    /* with IRE=1 an invalid DTE blocks the MSI (DTE_INVALID, ACC=2) */
+    xt_dte(t, t->edu_rid, 0, 0, 0);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN | CTRL_IRE);
+    g_assert(!ir_fire(t, MSI_WINDOW, 0x48, 0x48));
+    xt_fault(t, RSN_DTE_INVALID, ACC_INTR, MSI_WINDOW, DID_NONE, 0);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
 /* Conformance checker */
 
 static void test_conf_clean(void)
@@ -2665,6 +2843,12 @@ static const XrmuCase xrmu_cases[] = {
     { "ir/window-read", test_ir_window_read },
     { "ir/malformed", test_ir_malformed },
     { "fault/read-err", test_fault_read_err },
+    { "fltq/off", test_fltq_off },
+    { "cmd/restart", test_cmdq_restart },
+    { "cmd/msix-mask", test_msix_mask },
+    { "regs/system-reset", test_system_reset },
+    { "coverage", test_coverage },
+    { "ir/window-not-dma", test_ir_window_not_dma },
     { "conformance/clean", test_conf_clean },
     { "conformance/rules", test_conf_rules },
     { "conformance/stale-check", test_conf_stale_check },
