@@ -354,6 +354,7 @@ struct XrmuDevAS {
     MemoryRegion root;
     MemoryRegion irwin;
     AddressSpace as;
+    IOMMUNotifierFlag notifier_flags;
 };
 
 typedef struct XrmuBusAS {
@@ -655,10 +656,25 @@ out:
  * QEMU passes a DMA request whose translation faulted to the unassigned
  * region, which splits it into naturally aligned pieces of at most 4
  * bytes and translates each piece again.  The spec has one fault per
- * request and 4 KiB page, so a piece that continues the previous faulting
- * piece (same requester, access, reason and page, next address) belongs
- * to the same request and is neither counted nor recorded again.
+ * request and 4 KiB page, and a faulting request is not performed, so a
+ * piece that continues the previous faulting piece (same requester and
+ * access, same 4 KiB page, next address) belongs to the same request: it
+ * fails too, and is neither counted nor recorded again
+ * (xrmu_fault_continues()).
  */
+static bool xrmu_fault_continues(XrmuState *s, uint16_t rid, uint8_t acc,
+                                 uint64_t addr, unsigned size)
+{
+    XrmuLastFault *l = &s->last_fault;
+
+    if (l->valid && l->rid == rid && l->acc == acc && l->next == addr &&
+        l->page == (addr & ~0xfffULL)) {
+        l->next = addr + size;
+        return true;
+    }
+    return false;
+}
+
 static bool xrmu_fault_repeat(XrmuState *s, uint16_t rid, uint8_t acc,
                               uint8_t reason, uint64_t addr, unsigned size)
 {
@@ -771,6 +787,19 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
         ce = use_cache ? xrmu_cache_find(&s->dtc, DTC_TAG_L1E(idx)) : NULL;
         if (ce) {
             l1e = ce->d[0];
+            if (s->stale_check) {
+                uint64_t m;
+                MemTxResult mr;
+
+                s->quiet = true;
+                mr = xrmu_read_qwords(s, base + idx * 8, &m, 1, 0);
+                s->quiet = false;
+                if (mr != MEMTX_OK || m != l1e) {
+                    xrmu_violation(s, RULE_STALE, "L1E %u: cached L1E "
+                                   "differs from memory (INV_DTE missing)",
+                                   idx);
+                }
+            }
         } else {
             addr = base + idx * 8;
             if (xrmu_read_qwords(s, addr, &l1e, 1, INJ_TABLE_READ_ERR)
@@ -1033,6 +1062,10 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     int r;
 
     qemu_rec_mutex_lock(&s->lock);
+    if (report && xrmu_fault_continues(s, rid, f.acc, addr,
+                                       xrmu_piece(addr))) {
+        goto out;
+    }
     if (!xrmu_covers(s, as->bus, rid) || !(s->status & STS_EN_ACK)) {
         if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
             if (report && !xrmu_fault_repeat(s, rid, f.acc, F_BLOCKED, addr,
@@ -1103,12 +1136,59 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
                                     IOMMUNotifierFlag old,
                                     IOMMUNotifierFlag new, Error **errp)
 {
+    XrmuDevAS *as = container_of(iommu, XrmuDevAS, iommu);
+
     if (new & IOMMU_NOTIFIER_MAP) {
         error_setg_errno(errp, ENOTSUP, "xrmu: MAP notifiers (shadow page "
                          "tables, e.g. vfio in the guest) are not supported");
         return -ENOTSUP;
     }
+    if (new & IOMMU_NOTIFIER_DEVIOTLB_UNMAP) {
+        error_setg_errno(errp, ENOTSUP, "xrmu: device IOTLBs (ATS) are not "
+                         "supported");
+        return -ENOTSUP;
+    }
+    qemu_rec_mutex_lock(&as->s->lock);
+    as->notifier_flags = new;
+    qemu_rec_mutex_unlock(&as->s->lock);
     return 0;
+}
+
+/*
+ * Tell UNMAP notifiers (e.g. vhost's IOTLB) that translations may have
+ * changed: called after every invalidation command.  The whole 57-bit
+ * IOVA space is reported, which is always correct if coarse.
+ */
+static void xrmu_notify_unmap_all(XrmuState *s)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    IOMMUTLBEvent ev = {
+        .type = IOMMU_NOTIFIER_UNMAP,
+        .entry = {
+            .target_as = &address_space_memory,
+            .iova = 0,
+            .translated_addr = 0,
+            .addr_mask = (1ULL << 57) - 1,
+            .perm = IOMMU_NONE,
+        },
+    };
+
+    if (!s->as_by_bus) {
+        return;
+    }
+    g_hash_table_iter_init(&it, s->as_by_bus);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        XrmuBusAS *ba = value;
+        int i;
+
+        for (i = 0; i < PCI_DEVFN_MAX; i++) {
+            if (ba->dev[i] &&
+                (ba->dev[i]->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
+                memory_region_notify_iommu(&ba->dev[i]->iommu, 0, ev);
+            }
+        }
+    }
 }
 
 /* ---------------------------------------------------------------- */
@@ -1141,6 +1221,9 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
 
     if (!xrmu_covers(s, as->bus, rid)) {
         goto pass;
+    }
+    if (xrmu_fault_continues(s, rid, ACC_INTR, addr, size)) {
+        return;
     }
     if (!(s->status & STS_EN_ACK)) {
         if (s->status & STS_BLK_ACK) {
@@ -1312,7 +1395,10 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
 
     *data = 0;
     qemu_rec_mutex_lock(&s->lock);
-    if (xrmu_covers(s, as->bus, rid) && (s->status & STS_EN_ACK)) {
+    if (xrmu_covers(s, as->bus, rid) &&
+        xrmu_fault_continues(s, rid, ACC_READ, addr, size)) {
+        r = MEMTX_DECODE_ERROR;
+    } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_EN_ACK)) {
         XrmuFault f = { .reason = F_IR_MALFORMED, .acc = ACC_READ,
                         .addr = addr };
 
@@ -1493,6 +1579,7 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_dte(!!(q0 & BIT_ULL(8)), (q0 >> 16) & 0xffff);
         xrmu_inv_dtc(s, q0 & BIT_ULL(8), (q0 >> 16) & 0xffff);
+        xrmu_notify_unmap_all(s);
         break;
     case OP_INV_IOTLB: {
         unsigned scope = (q0 >> 8) & 3;
@@ -1515,6 +1602,7 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_iotlb(scope, did, start, npages);
         xrmu_inv_iotlb(s, scope, did, start, end);
+        xrmu_notify_unmap_all(s);
         break;
     }
     case OP_INV_IRTE: {
