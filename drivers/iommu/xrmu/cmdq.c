@@ -116,31 +116,19 @@ static int xrmu_sync_poll(struct xrmu_sync_state *st)
 	return 0;
 }
 
-/**
- * xrmu_cmdq_submit() - execute commands and wait for their completion
- * @unit: the unit
- * @cmds: commands (a SYNC is appended)
- * @n: number of commands, may be 0 (then only a SYNC is issued)
- *
- * May be called in atomic context.
- *
- * Return: 0, -EIO if the unit reported an error on one of the commands
- * (the failing command was replaced by a NOP), -ETIMEDOUT.
- */
-int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
-		     unsigned int n)
+/* Queue @cmds and a SYNC, publish, wait.  Called with cmdq_lock held. */
+static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
+			   unsigned int n)
 {
 	struct xrmu_sync_state st = { .unit = unit };
-	unsigned long flags;
-	u32 sync_idx, sts;
+	u32 sync_idx = 0, sts;
 	int ret = 0, err = 0, done;
 	unsigned int i;
 
-	spin_lock_irqsave(&unit->cmdq_lock, flags);
 	for (i = 0; i <= n; i++) {
 		ret = xrmu_cmdq_wait_space(unit);
 		if (ret)
-			goto out;
+			return ret;
 		if (i < n) {
 			xrmu_cmdq_put(unit, cmds[i]);
 		} else {
@@ -163,21 +151,56 @@ int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 					    "command queue timeout (head %u tail %u)\n",
 					    readl(unit->regs + XRMU_REG_CMDQ_HEAD),
 					    unit->cmdq_tail);
-			goto out;
+			return ret;
 		}
 		if (done == 1)
-			break;
+			return err;
 		sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
 		err = -EIO;
 		/*
-		 * If the SYNC itself failed, its completion word will never
-		 * be written; HEAD reaching TAIL then means completion.
+		 * If the SYNC itself failed, all earlier commands completed
+		 * but its completion word will never be written; HEAD
+		 * reaching TAIL then means completion.
 		 */
 		if (xrmu_cmdq_recover(unit, sts) == sync_idx)
 			st.head_fallback = true;
 	}
-	ret = err;
-out:
+}
+
+/**
+ * xrmu_cmdq_submit() - execute commands and wait for their completion
+ * @unit: the unit
+ * @cmds: commands (a SYNC is appended)
+ * @n: number of commands, may be 0 (then only a SYNC is issued)
+ *
+ * May be called in atomic context.  If the unit rejected one of the
+ * commands (it was replaced by a NOP), an invalidation may have been lost:
+ * every cache is then invalidated with known-good commands before
+ * returning, so that callers can still rely on the invalidations they
+ * asked for.
+ *
+ * Return: 0, -EIO if the unit reported an error on one of the commands
+ * (recovered as described), -ETIMEDOUT.
+ */
+int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
+		     unsigned int n)
+{
+	struct xrmu_cmd all[3];
+	unsigned int n_all = 0;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&unit->cmdq_lock, flags);
+	ret = xrmu_cmdq_issue(unit, cmds, n);
+	if (ret == -EIO) {
+		all[n_all++] = xrmu_cmd_inv_dte_all();
+		all[n_all++] = xrmu_cmd_inv_iotlb_global();
+		if (unit->cap & XRMU_CAP_IR)
+			all[n_all++] = xrmu_cmd_inv_irte_all();
+		if (xrmu_cmdq_issue(unit, all, n_all))
+			dev_err_ratelimited(unit->dev,
+					    "global invalidation after a command error failed\n");
+	}
 	spin_unlock_irqrestore(&unit->cmdq_lock, flags);
 	return ret;
 }

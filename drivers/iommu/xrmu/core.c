@@ -661,6 +661,27 @@ static int xrmu_regs_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xrmu_regs);
 
+/* Fault injection through DBG_INJECT (units with CAP.DBG only). */
+static int xrmu_inject_set(void *data, u64 val)
+{
+	struct xrmu_unit *unit = data;
+
+	if (val > GENMASK(4, 0))
+		return -EINVAL;
+	writel(val, unit->regs + XRMU_REG_DBG_INJECT);
+	return 0;
+}
+
+static int xrmu_inject_get(void *data, u64 *val)
+{
+	struct xrmu_unit *unit = data;
+
+	*val = readl(unit->regs + XRMU_REG_DBG_INJECT);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xrmu_inject_fops, xrmu_inject_get, xrmu_inject_set,
+			 "0x%02llx\n");
+
 /* ---- probe ---- */
 
 static bool xrmu_range_in_use(u64 ridrange)
@@ -887,7 +908,7 @@ static int xrmu_hw_enable(struct xrmu_unit *unit)
 	if (unit->cap & XRMU_CAP_IR)
 		cmds[n++] = xrmu_cmd_inv_irte_all();
 	ret = xrmu_cmdq_submit(unit, cmds, n);
-	if (ret)
+	if (ret == -ETIMEDOUT)	/* -EIO was recovered and reported */
 		return ret;
 
 	/* Entries of devices that are DMA-active right now. */
@@ -995,6 +1016,9 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 					   xrmu_debugfs_root);
 	debugfs_create_file("regs", 0444, unit->debugfs, unit,
 			    &xrmu_regs_fops);
+	if (unit->cap & XRMU_CAP_DBG)
+		debugfs_create_file_unsafe("inject", 0600, unit->debugfs, unit,
+					   &xrmu_inject_fops);
 
 	dev_info(unit->dev,
 		 "xrmu %lu.%lu: requesters %04x:%02x-%02x, %u-bit IOVA, page sizes 0x%lx, %u-bit DIDs\n",
