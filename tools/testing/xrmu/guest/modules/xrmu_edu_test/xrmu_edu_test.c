@@ -4,7 +4,9 @@
  *
  * On probe it maps buffers with dma_map_single(), has the edu device copy
  * them into its 4 KiB internal buffer and back into other mapped buffers
- * (both DMA directions), and checks every byte.  Results are TAP lines in
+ * (both DMA directions), and checks every byte.  With fault_test=1 it
+ * also has edu write to an IOVA that was just unmapped, which a strict DMA
+ * domain must block.  Results are TAP lines in
  * /sys/kernel/debug/xrmu_edu_test/<pci-address> (and in the kernel log).
  */
 
@@ -33,6 +35,10 @@
 static unsigned int dma_bits = 64;
 module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits, "DMA mask width; must match edu's dma_mask property (default 64)");
+
+static bool fault_test;
+module_param(fault_test, bool, 0444);
+MODULE_PARM_DESC(fault_test, "also DMA to an unmapped IOVA (strict DMA domains only)");
 
 static unsigned int rounds = 4;
 module_param(rounds, uint, 0444);
@@ -138,6 +144,46 @@ out_free:
 	kfree(b);
 }
 
+/*
+ * In a strict DMA domain an unmapped IOVA is invalidated before
+ * dma_unmap_single() returns: a device write to it must not reach memory.
+ */
+static void edu_stale_write(struct edu_test *t)
+{
+	struct device *dev = &t->pdev->dev;
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+	dma_addr_t b_dma;
+	unsigned int i;
+	bool ok = true;
+	u8 *b;
+
+	if (!dom || dom->type != IOMMU_DOMAIN_DMA) {
+		edu_tap(t, true, "DMA to an unmapped IOVA # SKIP not a strict DMA domain");
+		return;
+	}
+	b = kmalloc(EDU_BUF_SIZE, GFP_KERNEL);
+	if (!b) {
+		edu_tap(t, false, "DMA to an unmapped IOVA: no memory");
+		return;
+	}
+	memset(b, 0x5a, EDU_BUF_SIZE);
+	b_dma = dma_map_single(dev, b, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, b_dma)) {
+		kfree(b);
+		edu_tap(t, false, "DMA to an unmapped IOVA: map failed");
+		return;
+	}
+	dma_unmap_single(dev, b_dma, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	if (edu_dma(t, EDU_BUF_ADDR, b_dma, EDU_BUF_SIZE, true))
+		ok = false;
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		if (b[i] != 0x5a)
+			ok = false;
+	edu_tap(t, ok, "DMA to an unmapped IOVA %pad did not reach memory",
+		&b_dma);
+	kfree(b);
+}
+
 static int edu_show(struct seq_file *s, void *unused)
 {
 	struct edu_test *t = s->private;
@@ -187,6 +233,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		edu_roundtrip(t, get_random_u32_below(PAGE_SIZE * 2),
 			      get_random_u32_below(PAGE_SIZE * 2), len);
 	}
+	if (fault_test)
+		edu_stale_write(t);
 	dev_info(&pdev->dev, "%u tests, %u failed\n", t->n, t->failed);
 
 	pci_set_drvdata(pdev, t);
