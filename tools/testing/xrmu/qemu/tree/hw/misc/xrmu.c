@@ -2275,6 +2275,20 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
     }
 }
 
+static bool xrmu_get_stale_check(Object *obj, Error **errp)
+{
+    return XRMU_PCI(obj)->stale_check;
+}
+
+static void xrmu_set_stale_check(Object *obj, bool value, Error **errp)
+{
+    XrmuState *s = XRMU_PCI(obj);
+
+    qemu_rec_mutex_lock(&s->lock);
+    s->stale_check = value;
+    qemu_rec_mutex_unlock(&s->lock);
+}
+
 static bool xrmu_check_props(XrmuState *s, Error **errp)
 {
     if (s->aw_bits != 39 && s->aw_bits != 48 && s->aw_bits != 57) {
@@ -2442,7 +2456,6 @@ static const Property xrmu_properties[] = {
     DEFINE_PROP_UINT32("dtc-entries", XrmuState, dtc_entries, 64),
     DEFINE_PROP_UINT32("irtc-entries", XrmuState, irtc_entries, 64),
     DEFINE_PROP_BOOL("dbg", XrmuState, dbg, true),
-    DEFINE_PROP_BOOL("stale-check", XrmuState, stale_check, false),
 };
 
 static const VMStateDescription xrmu_vmstate = {
@@ -2476,6 +2489,11 @@ static void xrmu_class_init(ObjectClass *oc, void *data)
                               xrmu_get_violations, NULL, NULL, NULL);
     object_class_property_set_description(oc, "conformance-violations",
         "number of driver conformance violations seen (read-only)");
+    object_class_property_add_bool(oc, "stale-check", xrmu_get_stale_check,
+                                   xrmu_set_stale_check);
+    object_class_property_set_description(oc, "stale-check",
+        "on each use of a cached entry, compare it with memory and report "
+        "a difference as conformance violation R10 (settable at run time)");
     for (i = 0; i < ARRAY_SIZE(xrmu_inject_props); i++) {
         const XrmuInjectProp *p = &xrmu_inject_props[i];
 
