@@ -15,7 +15,9 @@
  * their device-table entries are set to pass-through, and
  * def_domain_type() gives them an identity default domain for as long as
  * that driver stays bound (the group's "type" file can switch them to a
- * DMA domain once unbound).  Every other device gets the configured
+ * DMA domain once unbound).  Bridges are not treated so: they do no DMA
+ * of their own, and an identity bridge would pull the devices behind it
+ * (same group) into identity too.  Every other device gets the configured
  * default (a DMA domain unless iommu.passthrough=1).
  *
  * Removal: the IOMMU core takes a module reference for every covered
@@ -457,7 +459,8 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 	master->unit = unit;
 	master->dev = dev;
 	master->rid = pci_dev_id(pdev);
-	master->bound_at_probe = !!READ_ONCE(dev->driver);
+	/* Bridges do no DMA of their own (their MSIs are never translated). */
+	master->bound_at_probe = READ_ONCE(dev->driver) && !pci_is_bridge(pdev);
 
 	ctx.unit = unit;
 	mutex_lock(&unit->dt_lock);
@@ -827,7 +830,7 @@ static int xrmu_alloc_memory(struct xrmu_unit *unit)
 /*
  * Devices already driven when the unit comes up keep working: their
  * entries (and their aliases') pass through from the moment translation
- * is enabled.  Entries of all other requesters stay invalid (faulting)
+ * is enabled.  Bridges are left out: they do no DMA of their own.  Entries of all other requesters stay invalid (faulting)
  * until the IOMMU core attaches a domain.
  */
 static int xrmu_prepare_bound(struct xrmu_unit *unit)
@@ -841,6 +844,7 @@ static int xrmu_prepare_bound(struct xrmu_unit *unit)
 		struct xrmu_alias_ctx ctx = { .unit = unit };
 
 		if (&pdev->dev == unit->dev || !READ_ONCE(pdev->dev.driver) ||
+		    pci_is_bridge(pdev) ||
 		    !xrmu_unit_covers(unit, pci_domain_nr(pdev->bus),
 				      pdev->bus->number))
 			continue;
