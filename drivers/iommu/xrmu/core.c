@@ -830,8 +830,9 @@ static int xrmu_alloc_memory(struct xrmu_unit *unit)
 /*
  * Devices already driven when the unit comes up keep working: their
  * entries (and their aliases') pass through from the moment translation
- * is enabled.  Bridges are left out: they do no DMA of their own.  Entries of all other requesters stay invalid (faulting)
- * until the IOMMU core attaches a domain.
+ * is enabled.  Bridges are left out: they do no DMA of their own.
+ * Entries of all other requesters stay invalid (faulting) until the IOMMU
+ * core attaches a domain.
  */
 static int xrmu_prepare_bound(struct xrmu_unit *unit)
 {
