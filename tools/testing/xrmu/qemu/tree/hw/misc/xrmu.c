@@ -1988,7 +1988,8 @@ static bool xrmu_is_reg64(XrmuState *s, hwaddr reg)
     case R_FLTQ_BASE:
         return true;
     }
-    return reg >= R_CNT_BASE && reg < R_CNT_END && xrmu_in_dbg(s, reg);
+    /* counters and the reserved 64-bit slot after them */
+    return reg >= R_CNT_BASE && reg <= R_CNT_END && xrmu_in_dbg(s, reg);
 }
 
 static uint64_t xrmu_read64(XrmuState *s, hwaddr reg)
