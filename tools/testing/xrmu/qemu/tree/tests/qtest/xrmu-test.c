@@ -2701,7 +2701,7 @@ static uint64_t fuzz_value(GRand *r, XrmuTest *t, uint64_t *pool)
     }
 }
 
-static guint32 xt_seed(const char *str)
+static guint32 env_uint(const char *str)
 {
     unsigned long v = 0;
 
@@ -2713,12 +2713,14 @@ static void test_fuzz(void)
 {
     XrmuTest *t = xt_start(NULL);
     const char *seed_env = g_getenv("XRMU_FUZZ_SEED");
-    guint32 seed = seed_env ? xt_seed(seed_env) : 0x5eed1234;
+    const char *iter_env = g_getenv("XRMU_FUZZ_ITERS");
+    guint32 seed = seed_env ? env_uint(seed_env) : 0x5eed1234;
+    guint32 iters = iter_env ? env_uint(iter_env) : 2000;
     GRand *r = g_rand_new_with_seed(seed);
-    uint64_t pool[8];
+    uint64_t pool[8], src, dst, root;
     int i, j;
 
-    g_test_message("fuzz seed 0x%x", seed);
+    g_test_message("fuzz seed 0x%x, %u iterations", seed, iters);
     for (i = 0; i < 8; i++) {
         pool[i] = xt_pages(t, 2);
     }
@@ -2728,7 +2730,7 @@ static void test_fuzz(void)
     wr64(t, R_DTBASE, pool[0] | DTBASE_LOG2SZ(8));
     xt_queues(t, 4, 4);
     xt_enable(t, CTRL_IRE);
-    for (i = 0; i < 2000; i++) {
+    for (i = 0; i < iters; i++) {
         int op = g_rand_int_range(r, 0, 10);
         uint64_t v = fuzz_value(r, t, pool);
 
@@ -2771,9 +2773,30 @@ static void test_fuzz(void)
         }
     }
     g_rand_free(r);
+    /* the random programming did reach the unit's checks */
+    g_assert_cmpuint(rd32(t, R_DBG_VIOL_COUNT), >, 0);
+
     /* restore an orderly state and check the unit still works */
     wr32(t, R_RESET, XRMU_RESET_MAGIC);
     g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    t->next_page = MEM_END - 64 * PAGE;
+    t->dt = 0;
+    t->cmdq = 0;
+    src = xt_page(t);
+    dst = xt_page(t);
+    fill_pattern(t, src, PAGE, 51);
+    dev_read(t, src, 0, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 51));
+    t->sync_addr = xt_page(t);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 1);
+    xt_map(t, root, 4, 0x100000, dst, 1, PTE_RW);
+    qtest_memset(t->qts, dst, 0, PAGE);
+    dev_write(t, 0x100000, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 51));
+    xt_no_fault(t);
     xt_end(t);
 }
 
