@@ -2495,6 +2495,191 @@ static void test_ir_window_not_dma(void)
     xt_end(t);
 }
 
+/*
+ * INV_IOTLB details: a DID above 2^DIDW matches nothing, a range is
+ * clipped at 2^64 instead of wrapping to 0.
+ */
+static void test_inval_iotlb_edges(void)
+{
+    XrmuTest *t = xt_start("did-bits=8");
+    uint64_t p1 = xt_page(t), p2 = xt_page(t), src = xt_page(t);
+    uint64_t root, pte;
+
+    g_assert_cmpint(CAP_DIDW(t->cap), ==, 8);
+    fill_pattern(t, src, PAGE, 24);
+    dev_read(t, src, 0, PAGE);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 5);
+    pte = xt_map(t, root, 4, 0, p1, 1, PTE_RW);
+    dev_write(t, 0, 0, 64);
+    g_assert(has_pattern(t, p1, 64, 24));
+    qtest_memset(t->qts, p1, 0, PAGE);
+    qtest_writeq(t->qts, pte, p2 | PTE_RW | PTE_V | PTE_LEAF);
+    /* DID 0x105 is not DID 5 */
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_DOMAIN | CMD_DID(0x105), 0);
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_RANGE | CMD_DID(0x105), 0);
+    /* the last page of the address space plus one more: no wrap to 0 */
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_RANGE | CMD_DID(5) | CMD_HI(1),
+           0xfffffffffffff000ULL);
+    xt_sync(t);
+    dev_write(t, 0, 0, 64);
+    g_assert(has_pattern(t, p1, 64, 24));
+    g_assert(has_fill(t, p2, 64, 0));
+    xt_cmd(t, CMD_INV_IOTLB | CMD_SCOPE_RANGE | CMD_DID(5), 0);
+    xt_sync(t);
+    dev_write(t, 0, 0, 64);
+    g_assert(has_pattern(t, p2, 64, 24));
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* INV_DTE(RID) also drops the cached L1E above it */
+static void test_stale_l1e(void)
+{
+    XrmuTest *t = xt_start_at(NULL, 0x11);
+    uint64_t src = xt_page(t), d1 = xt_page(t), d2 = xt_page(t), l2;
+
+    fill_pattern(t, src, PAGE, 25);
+    dev_read(t, src, 0, PAGE);
+    xt_dt_2lvl(t, 9);
+    xt_enable(t, 0);
+    /* edu passes through at d1 */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, 0, 0);
+    dev_write(t, d1, 0, 64);
+    g_assert(has_pattern(t, d1, 64, 25));
+    /* a new level-2 page with a blocked DTE, swapped in with one store */
+    l2 = xt_page(t);
+    qtest_writeq(t->qts, l2 + 32 * (t->edu_rid & 0x7f),
+                 DTE_V | DTE_MODE_BLOCKED);
+    qtest_writeq(t->qts, t->dt + 8 * (t->edu_rid >> 7), l2 | L1E_V);
+    dev_write(t, d2, 0, 64);
+    g_assert(has_pattern(t, d2, 64, 25));
+    xt_no_fault(t);
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_sync(t);
+    qtest_memset(t->qts, d2, 0, PAGE);
+    dev_write(t, d2, 0, FLT_LEN);
+    g_assert(has_fill(t, d2, PAGE, 0));
+    xt_fault(t, RSN_BLOCKED, ACC_WRITE, d2, DID_NONE, 0);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/* FSD also suppresses BLOCKED; FPD suppresses IR_SID only */
+static void test_fault_suppress_scope(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt, dst = xt_page(t), faults;
+
+    irt = ir_setup(t, DTE_IM_REMAP, 4, true);
+    faults = cnt(t, R_CNT_FAULT);
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED | DTE_FSD, DTE_IM_REMAP |
+           DTE_IRSV, irt | 4);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    dev_write(t, dst, 0, FLT_LEN);
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
+    /* FSD does not cover interrupt faults */
+    irte_set(t, irt, 1, IRTE_VECTOR(0x61), 0);
+    g_assert(!ir_fire(t, MSI_REMAP(1), 0, 0x61));
+    xt_fault(t, RSN_IR_IRTE_INVALID, ACC_INTR, MSI_REMAP(1), DID_NONE, 0);
+    /* FPD on a malformed IRTE: still recorded */
+    irte_set(t, irt, 2, IRTE_V | IRTE_FPD | IRTE_VECTOR(0x3), 0);
+    g_assert(!ir_fire(t, MSI_REMAP(2), 0, 0x3));
+    xt_fault(t, RSN_IR_IRTE_RSVD, ACC_INTR, MSI_REMAP(2), DID_NONE, 0);
+    /* FPD with a SID mismatch: not recorded, counted */
+    faults = cnt(t, R_CNT_FAULT);
+    irte_set(t, irt, 3, IRTE_V | IRTE_FPD | IRTE_SVT(1) | IRTE_VECTOR(0x63),
+             t->edu_rid ^ 8);
+    g_assert(!ir_fire(t, MSI_REMAP(3), 0, 0x63));
+    xt_no_fault(t);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
+    xt_end(t);
+}
+
+/* A unit without interrupt remapping (intremap=off) */
+static void test_ir_absent(void)
+{
+    XrmuTest *t = xt_start("intremap=off");
+    uint64_t irt = xt_page(t);
+
+    g_assert(!(t->cap & CAP_IR));
+    g_assert_cmpint(CAP_IRT_MAXLOG2(t->cap), ==, 0);
+    xt_enable(t, 0);
+    /* IRE cannot be set (R12) */
+    wr32(t, R_CTRL, CTRL_QUEUES | CTRL_EN | CTRL_IRE);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 12);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_IRE_ACK, ==, 0);
+    g_assert_cmphex(rd32(t, R_CTRL) & CTRL_IRE, ==, 0);
+    g_assert(rd32(t, R_STATUS) & STS_EN_ACK);
+    /* MSIs pass through unchanged */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, DTE_IM_REMAP, 0);
+    edu_msi_program(t, MSI_WINDOW, 0x49);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x49));
+    /* IRTLOG2 above IRT_MAXLOG2 = 0 makes the DTE malformed */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_PT, DTE_IM_REMAP, irt | 1);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    dev_write(t, 0x1800000, 0, FLT_LEN);
+    xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x1800000, DID_NONE, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 7);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/* A unit without the debug block (dbg=off): 0x100-0x1FF reads 0 */
+static void test_regs_no_debug(void)
+{
+    XrmuTest *t = xt_start("dbg=off");
+    uint64_t off, dst = xt_page(t);
+
+    g_assert(!(t->cap & CAP_DBG));
+    xt_enable(t, 0);
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED, 0, 0);
+    dev_write(t, dst, 0, FLT_LEN);
+    xt_fault(t, RSN_BLOCKED, ACC_WRITE, dst, DID_NONE, 0);
+    wr32(t, R_RESET, 1);
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL);
+    xt_sync(t);
+    for (off = 0x100; off < 0x200; off += 4) {
+        g_assert_cmphex(rd32(t, off), ==, 0);
+    }
+    xt_end(t);
+}
+
+/* Addresses at or above CAP.PAW (paw=40) */
+static void test_paw(void)
+{
+    XrmuTest *t = xt_start("paw=40");
+    uint64_t root, high = 1ULL << 40;
+
+    g_assert_cmpint(CAP_PAW(t->cap), ==, 40);
+    xt_enable(t, 0);
+    /* a SYNC status address above PAW is a RsvdZ violation: ILLEGAL */
+    xt_cmd_put(t, CMD_SYNC | SYNC_WR, high);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 6);
+    /* PTE address above PAW: PT_RSVD */
+    root = xt_dte_xlate(t, 4, 1);
+    xt_map(t, root, 4, 0x100000, high, 1, PTE_RW);
+    dev_write(t, 0x100000, 0, FLT_LEN);
+    xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x100000, 1, 1);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 8);
+    /* PTROOT above PAW: DTE_RSVD */
+    xt_dte(t, t->edu_rid, high | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4), 1,
+           0);
+    xt_cmd(t, CMD_INV_DTE | CMD_ALL, 0);
+    xt_sync(t);
+    dev_write(t, 0x100000, 0, FLT_LEN);
+    xt_fault(t, RSN_DTE_RSVD, ACC_WRITE, 0x100000, DID_NONE, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 7);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
 /* Conformance checker */
 
 static void test_conf_clean(void)
@@ -2872,6 +3057,12 @@ static const XrmuCase xrmu_cases[] = {
     { "regs/system-reset", test_system_reset },
     { "coverage", test_coverage },
     { "ir/window-not-dma", test_ir_window_not_dma },
+    { "inval/iotlb-edges", test_inval_iotlb_edges },
+    { "inval/l1e", test_stale_l1e },
+    { "fault/suppress-scope", test_fault_suppress_scope },
+    { "ir/absent", test_ir_absent },
+    { "regs/no-debug", test_regs_no_debug },
+    { "paw", test_paw },
     { "conformance/clean", test_conf_clean },
     { "conformance/rules", test_conf_rules },
     { "conformance/stale-check", test_conf_stale_check },
