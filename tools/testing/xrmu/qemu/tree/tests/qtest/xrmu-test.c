@@ -2680,6 +2680,73 @@ static void test_paw(void)
     xt_end(t);
 }
 
+/*
+ * Real (not injected) DMA errors of the unit's own accesses: structures
+ * placed where no memory is.  Reported architecturally and as R13.
+ */
+static void test_real_dma_errors(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t hole = 1ULL << (CAP_PAW(t->cap) - 1);
+    uint64_t root, irt = hole + 0x10000;
+    uint32_t n = 0, on = CTRL_EN | (t->cap & CAP_IR ? CTRL_IRE : 0);
+
+    /* device table in the hole: DT_READ_ERR with the DTE address */
+    wr64(t, R_DTBASE, hole | DTBASE_LOG2SZ(8));
+    xt_queues(t, 4, 4);
+    t->dt = hole;
+    xt_ctrl(t, CTRL_QUEUES);
+    xt_inv_all(t);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    dev_write(t, 0x1800000, 0, FLT_LEN);
+    viol(t, &n, 13);
+    xt_fault(t, RSN_DT_READ_ERR, ACC_WRITE, 0x1800000, DID_NONE,
+             hole + 32ULL * t->edu_rid);
+    xt_no_fault(t);
+
+    /* page table root and IRT in the hole: PT_READ_ERR, IR_READ_ERR */
+    xt_ctrl(t, CTRL_QUEUES);
+    xt_dt_linear(t, 8);
+    xt_inv_all(t);
+    xt_ctrl(t, CTRL_QUEUES | on);
+    root = hole + 0x20000;
+    xt_dte(t, t->edu_rid, root | DTE_V | DTE_MODE_XLATE | DTE_LEVELS(4), 1 |
+           DTE_IM_REMAP, t->cap & CAP_IR ? irt | 4 : 0);
+    dev_write(t, 0x8000000000ULL, 0, FLT_LEN);
+    viol(t, &n, 13);
+    xt_fault(t, RSN_PT_READ_ERR, ACC_WRITE, 0x8000000000ULL, 1, root + 8);
+    if (t->cap & CAP_IR) {
+        g_assert(!ir_fire(t, MSI_REMAP(3), 0x11, 0x4a));
+        viol(t, &n, 13);
+        xt_fault(t, RSN_IR_READ_ERR, ACC_INTR, MSI_REMAP(3), DID_NONE,
+                 irt + 16 * 3);
+    }
+    xt_no_fault(t);
+
+    /* command queue in the hole: READ_ERR at HEAD, R13 */
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | on);
+    wr64(t, R_CMDQ_BASE, hole | 4);
+    xt_ctrl(t, CTRL_QUEUES | on);
+    wr32(t, R_CMDQ_TAIL, 1);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_READ << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert(xt_msix_fired(t, 1));
+    viol(t, &n, 13);
+
+    /* fault queue in the hole: WERR, vector 0, R13 */
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | on);
+    wr64(t, R_FLTQ_BASE, hole | 4);
+    xt_ctrl(t, CTRL_QUEUES | on);
+    dev_write(t, 0x1800000, 0, FLT_LEN);
+    n++;                    /* R13 for the page-table read */
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_WERR);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    g_assert(xt_msix_fired(t, 0));
+    viol(t, &n, 13);
+    xt_end(t);
+}
+
 /* Conformance checker */
 
 static void test_conf_clean(void)
@@ -3063,6 +3130,7 @@ static const XrmuCase xrmu_cases[] = {
     { "ir/absent", test_ir_absent },
     { "regs/no-debug", test_regs_no_debug },
     { "paw", test_paw },
+    { "fault/real-dma-errors", test_real_dma_errors },
     { "conformance/clean", test_conf_clean },
     { "conformance/rules", test_conf_rules },
     { "conformance/stale-check", test_conf_stale_check },
