@@ -17,6 +17,7 @@
 #include "qemu/module.h"
 #include "qemu/thread.h"
 #include "qemu/host-utils.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "hw/pci/pci_device.h"
@@ -286,6 +287,7 @@ typedef struct XrmuLastFault {
     uint8_t reason;
     uint64_t page;
     uint64_t next;
+    int64_t when;
 } XrmuLastFault;
 
 struct XrmuState {
@@ -658,30 +660,34 @@ out:
  * bytes and translates each piece again.  The spec has one fault per
  * request and 4 KiB page, and a faulting request is not performed, so a
  * piece that continues the previous faulting piece (same requester and
- * access, same 4 KiB page, next address) belongs to the same request: it
- * fails too, and is neither counted nor recorded again
+ * access, same 4 KiB page, next address, and at once: the pieces of one
+ * request follow each other within microseconds, while separate requests
+ * of a device model are separated by its own timing) belongs to the same
+ * request: it fails too, and is neither counted nor recorded again
  * (xrmu_fault_continues()).
  */
+#define XRMU_PIECE_NS           (100 * 1000)
+
 static bool xrmu_fault_continues(XrmuState *s, uint16_t rid, uint8_t acc,
                                  uint64_t addr, unsigned size)
 {
     XrmuLastFault *l = &s->last_fault;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
     if (l->valid && l->rid == rid && l->acc == acc && l->next == addr &&
-        l->page == (addr & ~0xfffULL)) {
+        l->page == (addr & ~0xfffULL) && now - l->when <= XRMU_PIECE_NS) {
         l->next = addr + size;
+        l->when = now;
         return true;
     }
     return false;
 }
 
-static bool xrmu_fault_repeat(XrmuState *s, uint16_t rid, uint8_t acc,
-                              uint8_t reason, uint64_t addr, unsigned size)
+/* A request faulted at @addr: later pieces of it continue this one */
+static void xrmu_fault_start(XrmuState *s, uint16_t rid, uint8_t acc,
+                             uint8_t reason, uint64_t addr, unsigned size)
 {
     XrmuLastFault *l = &s->last_fault;
-    bool same = l->valid && l->rid == rid && l->acc == acc &&
-                l->reason == reason && l->next == addr &&
-                l->page == (addr & ~0xfffULL);
 
     l->valid = true;
     l->rid = rid;
@@ -689,7 +695,7 @@ static bool xrmu_fault_repeat(XrmuState *s, uint16_t rid, uint8_t acc,
     l->reason = reason;
     l->page = addr & ~0xfffULL;
     l->next = addr + size;
-    return same;
+    l->when = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 }
 
 /* Size of the piece the unassigned region handles at @addr */
@@ -1068,8 +1074,9 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     }
     if (!xrmu_covers(s, as->bus, rid) || !(s->status & STS_EN_ACK)) {
         if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
-            if (report && !xrmu_fault_repeat(s, rid, f.acc, F_BLOCKED, addr,
-                                             xrmu_piece(addr))) {
+            if (report) {
+                xrmu_fault_start(s, rid, f.acc, F_BLOCKED, addr,
+                                 xrmu_piece(addr));
                 s->cnt[CNT_FAULT]++;
                 trace_xrmu_fault(rid, F_BLOCKED, f.acc, addr, 0, false);
             }
@@ -1122,8 +1129,8 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     goto out;
 
 fault:
-    if (report && !xrmu_fault_repeat(s, rid, f.acc, f.reason, addr,
-                                     xrmu_piece(addr))) {
+    if (report) {
+        xrmu_fault_start(s, rid, f.acc, f.reason, addr, xrmu_piece(addr));
         xrmu_fault(s, rid, &f);
     }
     e.perm = IOMMU_NONE;
@@ -1227,11 +1234,10 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     }
     if (!(s->status & STS_EN_ACK)) {
         if (s->status & STS_BLK_ACK) {
-            if (!xrmu_fault_repeat(s, rid, ACC_INTR, F_BLOCKED, addr, size)) {
-                s->cnt[CNT_FAULT]++;
-                s->cnt[CNT_IR_BLOCK]++;
-                trace_xrmu_ir_block(rid, addr, data, F_BLOCKED);
-            }
+            xrmu_fault_start(s, rid, ACC_INTR, F_BLOCKED, addr, size);
+            s->cnt[CNT_FAULT]++;
+            s->cnt[CNT_IR_BLOCK]++;
+            trace_xrmu_ir_block(rid, addr, data, F_BLOCKED);
             return;
         }
         goto pass;
@@ -1356,11 +1362,10 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     return;
 
 block:
-    if (!xrmu_fault_repeat(s, rid, ACC_INTR, f.reason, addr, size)) {
-        s->cnt[CNT_IR_BLOCK]++;
-        trace_xrmu_ir_block(rid, addr, data, f.reason);
-        xrmu_fault(s, rid, &f);
-    }
+    xrmu_fault_start(s, rid, ACC_INTR, f.reason, addr, size);
+    s->cnt[CNT_IR_BLOCK]++;
+    trace_xrmu_ir_block(rid, addr, data, f.reason);
+    xrmu_fault(s, rid, &f);
     return;
 
 pass:
@@ -1402,15 +1407,12 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
         XrmuFault f = { .reason = F_IR_MALFORMED, .acc = ACC_READ,
                         .addr = addr };
 
-        if (!xrmu_fault_repeat(s, rid, ACC_READ, F_IR_MALFORMED, addr,
-                               size)) {
-            xrmu_fault(s, rid, &f);
-        }
+        xrmu_fault_start(s, rid, ACC_READ, F_IR_MALFORMED, addr, size);
+        xrmu_fault(s, rid, &f);
         r = MEMTX_DECODE_ERROR;
     } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
-        if (!xrmu_fault_repeat(s, rid, ACC_READ, F_BLOCKED, addr, size)) {
-            s->cnt[CNT_FAULT]++;
-        }
+        xrmu_fault_start(s, rid, ACC_READ, F_BLOCKED, addr, size);
+        s->cnt[CNT_FAULT]++;
         r = MEMTX_DECODE_ERROR;
     } else {
         r = address_space_read(&address_space_memory, addr, attrs, buf, size);
