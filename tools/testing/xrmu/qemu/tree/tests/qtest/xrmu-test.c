@@ -799,6 +799,18 @@ static void test_reset_values(void)
     g_assert_cmphex(qpci_config_readw(t->dev, PCI_SUBSYSTEM_VENDOR_ID), ==,
                     0x1af4);
     g_assert_cmphex(qpci_config_readw(t->dev, PCI_SUBSYSTEM_ID), ==, 0x1100);
+    g_assert_cmphex(qpci_config_readb(t->dev, PCI_HEADER_TYPE) & 0x7f, ==,
+                    PCI_HEADER_TYPE_NORMAL);
+    /* BAR0: 64-bit non-prefetchable memory; no other BARs */
+    g_assert_cmphex(qpci_config_readl(t->dev, PCI_BASE_ADDRESS_0) & 0xf, ==,
+                    PCI_BASE_ADDRESS_MEM_TYPE_64);
+    for (off = PCI_BASE_ADDRESS_2; off <= PCI_BASE_ADDRESS_5; off += 4) {
+        g_assert_cmphex(qpci_config_readl(t->dev, off), ==, 0);
+    }
+    g_assert_cmphex(qpci_config_readl(t->dev, PCI_ROM_ADDRESS), ==, 0);
+    /* MSI-X: 2 vectors, table at 0x2000 and PBA at 0x3000 of BAR0 */
+    g_assert_cmphex(t->dev->msix_table_off, ==, 0x2000);
+    g_assert_cmphex(t->dev->msix_pba_off, ==, 0x3000);
 
     g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
     /* CAP is self-consistent and within the legal ranges */
@@ -840,6 +852,11 @@ static void test_reset_values(void)
         g_assert_cmphex(rd64(t, off), ==, 0);
     }
     /* Undefined and reserved offsets read 0 */
+    g_assert_cmphex(rd32(t, 0x004), ==, 0);
+    g_assert_cmphex(rd32(t, 0x02c), ==, 0);
+    g_assert_cmphex(rd64(t, 0x038), ==, 0);
+    g_assert_cmphex(rd32(t, 0x054), ==, 0);
+    g_assert_cmphex(rd32(t, 0x10c), ==, 0);
     for (off = 0x070; off < 0x100; off += 4) {
         g_assert_cmphex(rd32(t, off), ==, 0);
     }
