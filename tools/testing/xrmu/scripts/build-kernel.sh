@@ -19,6 +19,7 @@ CFG=${1:-test}
 [ -f "$XRMU_H/configs/$CFG.config" ] || xdie "no config fragment configs/$CFG.config"
 B=$XC/linux/build-$CFG
 mkdir -p "$XC/linux"
+xlock "kernel"
 
 # --- 1. source tree -------------------------------------------------------
 srckey="linux $(linux_src_version) $(stat -c %s "$LINUX_TARBALL")"

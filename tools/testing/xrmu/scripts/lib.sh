@@ -29,7 +29,8 @@ LINUX_PRISTINE=$XC/linux/pristine
 LINUX_TREE=$XC/linux/src
 QEMU_PRISTINE=$XC/qemu/pristine
 QEMU_TREE=$XC/qemu/src
-QEMU_BUILD=$XC/qemu/build
+# XRMU_QEMU_BUILD: developer override (a QEMU build dir made elsewhere).
+QEMU_BUILD=${XRMU_QEMU_BUILD:-$XC/qemu/build}
 
 xmsg() { echo "[xrmu] $*"; }
 xdie() { echo "[xrmu] ERROR: $*" >&2; exit 1; }
@@ -183,4 +184,14 @@ overlay_tree() {
 	done <"$cand"
 	mv -f "$list" "$tree/.xrmu-touched"
 	rm -rf "$stage" "$cand"
+}
+
+# xlock NAME: serialize concurrent harness runs on one cache entry (held
+# until the calling script exits).
+xlock() {
+	exec 9>"$XC/.lock-$1"
+	if ! flock -n 9; then
+		xmsg "waiting for another harness run ($1 lock)"
+		flock 9
+	fi
 }

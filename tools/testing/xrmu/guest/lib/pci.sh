@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+# xrmu harness: PCI helpers for guest scripts (busybox has no lspci).
+# pci_find VENDOR DEVICE: print the sysfs dirs of matching functions
+# (IDs as in sysfs, e.g. 0x1af4 0x10f0).
+pci_find() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor")" = "$1" ] && [ "$(cat "$_d/device")" = "$2" ] &&
+			echo "$_d"
+	done
+	return 0
+}
+# pci_list: one line per function: BDF vendor device class driver group
+pci_list() {
+	for _d in /sys/bus/pci/devices/*; do
+		_drv=-
+		[ -e "$_d/driver" ] && _drv=$(basename "$(readlink "$_d/driver")")
+		_grp=-
+		[ -e "$_d/iommu_group" ] && _grp=$(basename "$(readlink "$_d/iommu_group")")
+		echo "$(basename "$_d") $(cat "$_d/vendor"):$(cat "$_d/device") class=$(cat "$_d/class") driver=$_drv group=$_grp"
+	done
+}
+# pci_of_block DISK: sysfs dir of the PCI function behind a block disk.
+pci_of_block() {
+	_p=$(readlink -f "/sys/block/$1/device")
+	while [ -n "$_p" ] && [ "$_p" != / ]; do
+		[ -f "$_p/vendor" ] && [ -f "$_p/config" ] && { echo "$_p"; return 0; }
+		_p=$(dirname "$_p")
+	done
+	return 1
+}
