@@ -780,6 +780,34 @@ static void viol(XrmuTest *t, uint32_t *count, int rule)
     g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, rule);
 }
 
+static void irte_set(XrmuTest *t, uint64_t irt, int idx, uint64_t qw0,
+                     uint64_t qw1)
+{
+    qtest_writeq(t->qts, irt + 16 * idx, qw0);
+    qtest_writeq(t->qts, irt + 16 * idx + 8, qw1);
+}
+
+/* Fire edu's MSI and tell whether it was remapped and delivered */
+static bool ir_fire(XrmuTest *t, uint64_t addr, uint16_t data, int vector)
+{
+    uint64_t remap = cnt(t, R_CNT_IR_REMAP);
+    uint64_t block = cnt(t, R_CNT_IR_BLOCK);
+    bool delivered;
+
+    g_assert(!apic_irr_has(t, vector));
+    edu_msi_program(t, addr, data);
+    edu_msi_fire(t);
+    delivered = apic_irr_has(t, vector);
+    if (delivered) {
+        g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap + 1);
+        g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, block);
+    } else {
+        g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap);
+        g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, block + 1);
+    }
+    return delivered;
+}
+
 /* Test cases */
 
 static void test_reset_values(void)
@@ -1284,6 +1312,19 @@ static void test_dt_range(void)
     dev_write(t, dst, 0, FLT_LEN);
     xt_fault(t, RSN_DT_RANGE, ACC_WRITE, dst, DID_NONE, 0);
     g_assert(has_fill(t, dst, PAGE, 0x11));
+    xt_no_fault(t);
+    xt_end(t);
+
+    /* the same with a two-level table of one L1 entry */
+    t = xt_start_at(NULL, 0x10);
+    dst = xt_page(t);
+    xt_dt_2lvl(t, 7);
+    xt_enable(t, CTRL_IRE);
+    dev_write(t, dst, 0, FLT_LEN);
+    xt_fault(t, RSN_DT_RANGE, ACC_WRITE, dst, DID_NONE, 0);
+    /* MSIs too, with IRE=1 */
+    g_assert(!ir_fire(t, MSI_WINDOW, 0x4b, 0x4b));
+    xt_fault(t, RSN_DT_RANGE, ACC_INTR, MSI_WINDOW, DID_NONE, 0);
     xt_no_fault(t);
     xt_end(t);
 }
@@ -1992,34 +2033,6 @@ static uint64_t ir_setup(XrmuTest *t, uint64_t im, int log2, bool irsv)
     return irt;
 }
 
-static void irte_set(XrmuTest *t, uint64_t irt, int idx, uint64_t qw0,
-                     uint64_t qw1)
-{
-    qtest_writeq(t->qts, irt + 16 * idx, qw0);
-    qtest_writeq(t->qts, irt + 16 * idx + 8, qw1);
-}
-
-/* Fire edu's MSI and tell whether it was remapped and delivered */
-static bool ir_fire(XrmuTest *t, uint64_t addr, uint16_t data, int vector)
-{
-    uint64_t remap = cnt(t, R_CNT_IR_REMAP);
-    uint64_t block = cnt(t, R_CNT_IR_BLOCK);
-    bool delivered;
-
-    g_assert(!apic_irr_has(t, vector));
-    edu_msi_program(t, addr, data);
-    edu_msi_fire(t);
-    delivered = apic_irr_has(t, vector);
-    if (delivered) {
-        g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap + 1);
-        g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, block);
-    } else {
-        g_assert_cmpuint(cnt(t, R_CNT_IR_REMAP), ==, remap);
-        g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, block + 1);
-    }
-    return delivered;
-}
-
 static void test_ir_remap(void)
 {
     XrmuTest *t = xt_start(NULL);
@@ -2040,6 +2053,15 @@ static void test_ir_remap(void)
     g_assert(!apic_irr_has(t, 0x54));
     dev_write(t, MSI_REMAP(2), 0xf00, 4);
     g_assert(apic_irr_has(t, 0x54));
+    xt_no_fault(t);
+
+    /* MODE only governs DMA: a blocked requester's MSIs are remapped */
+    xt_dte(t, t->edu_rid, DTE_V | DTE_MODE_BLOCKED, DTE_IM_REMAP, irt | 4);
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_cmd(t, CMD_INV_IRTE | CMD_RID(t->edu_rid) | CMD_HI(15), 0);
+    xt_sync(t);
+    irte_set(t, irt, 5, IRTE_V | IRTE_VECTOR(0x55), 0);
+    g_assert(ir_fire(t, MSI_REMAP(5), 0, 0x55));
     xt_no_fault(t);
     g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
     xt_end(t);
