@@ -2786,6 +2786,35 @@ static void test_real_dma_errors(void)
     xt_end(t);
 }
 
+/*
+ * One CTRL write may switch everything: on in the order queues, EN, IRE
+ * and off in the order IRE, EN, queues, without violations.
+ */
+static void test_ctrl_order(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint32_t all = CTRL_QUEUES | CTRL_EN | CTRL_IRE;
+
+    g_assert(t->cap & CAP_IR);
+    xt_dt_linear(t, 8);
+    xt_queues(t, 4, 4);
+    wr32(t, R_CTRL, all);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, all);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_EN_ACK | STS_IRE_ACK |
+                    STS_CMDQ_ON | STS_FLTQ_ON);
+    xt_inv_all(t);
+    wr32(t, R_CTRL, 0);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    wr32(t, R_CTRL, all | CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_EN_ACK | STS_IRE_ACK |
+                    STS_CMDQ_ON | STS_FLTQ_ON | STS_BLK_ACK);
+    wr32(t, R_CTRL, CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_BLK_ACK);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
 /* Conformance checker */
 
 static void test_conf_clean(void)
@@ -3170,6 +3199,7 @@ static const XrmuCase xrmu_cases[] = {
     { "regs/no-debug", test_regs_no_debug },
     { "paw", test_paw },
     { "fault/real-dma-errors", test_real_dma_errors },
+    { "regs/ctrl-order", test_ctrl_order },
     { "conformance/clean", test_conf_clean },
     { "conformance/rules", test_conf_rules },
     { "conformance/stale-check", test_conf_stale_check },
