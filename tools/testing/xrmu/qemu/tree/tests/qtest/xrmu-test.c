@@ -2961,7 +2961,7 @@ static void test_conf_stale_check(void)
 {
     XrmuTest *t = xt_start("stale-check=on");
     uint64_t src = xt_page(t), dst = xt_page(t), dst2 = xt_page(t);
-    uint64_t root, pte;
+    uint64_t root, pte, irt;
 
     fill_pattern(t, src, PAGE, 31);
     dev_read(t, src, 0, PAGE);
@@ -2985,6 +2985,32 @@ static void test_conf_stale_check(void)
     dev_write(t, 0x100000, 0, 64);
     g_assert(has_pattern(t, dst2, 64, 31));
     g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 1);
+    xt_no_fault(t);
+
+    /* a DTE changed in memory without INV_DTE */
+    irt = xt_page(t);
+    qtest_writeq(t->qts, xt_dte_addr(t, t->edu_rid) + 8, 2 | DTE_IM_REMAP);
+    qtest_writeq(t->qts, xt_dte_addr(t, t->edu_rid) + 16, irt | 4);
+    dev_write(t, 0x100000, 0, 64);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 2);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 10);
+    xt_cmd(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_sync(t);
+    dev_write(t, 0x100000, 0, 64);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 2);
+
+    /* an IRTE changed in memory without INV_IRTE */
+    if (t->cap & CAP_IR) {
+        xt_ctrl(t, CTRL_QUEUES | CTRL_EN | CTRL_IRE);
+        irte_set(t, irt, 0, IRTE_V | IRTE_VECTOR(0x5a), 0);
+        g_assert(ir_fire(t, MSI_REMAP(0), 0, 0x5a));
+        g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 2);
+        irte_set(t, irt, 0, IRTE_V | IRTE_VECTOR(0x5b), 0);
+        edu_msi_fire(t);
+        g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 3);
+        g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 10);
+        g_assert(!apic_irr_has(t, 0x5b));
+    }
     xt_no_fault(t);
     xt_end(t);
 }
