@@ -1976,11 +1976,15 @@ static void test_fltq_overflow(void)
     wr32(t, R_FLTQ_STS, FLTQ_STS_OVF);
     g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
 
-    /* LOST is cleared when FLTQ_EN goes 0->1 */
+    /* LOST and STS are cleared when FLTQ_EN goes 0->1 */
+    wr32(t, R_DBG_INJECT, DBG_FLTQ_WRITE_ERR);
+    make_fault(t, 0x3001000);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_WERR);
     xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
     g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 2);
     xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
     g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
     g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
     g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
     g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
