@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu intel-iommu --dev nvme
+# RUNVM: --iommu intel-iommu --dev nvme --timeout 1200
 #
 # Harness self-test (no xrmu needed): NVMe DMA translated by QEMU's Intel
 # IOMMU.  Writes a 64 MiB random pattern with O_DIRECT, drops caches, reads

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu virtio-iommu --dev virtio-blk
+# RUNVM: --iommu virtio-iommu --dev virtio-blk --timeout 900
 #
 # Harness self-test (no xrmu needed): virtio-blk (iommu_platform=on) DMA
 # translated by virtio-iommu; 32 MiB O_DIRECT write/read-back checksum.
