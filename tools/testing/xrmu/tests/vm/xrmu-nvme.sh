@@ -11,7 +11,7 @@
 # O_DIRECT and read back bit-exact.  No fault may be reported.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
-tap_plan 15
+tap_plan 16
 
 disk=nvme0n1
 roundtrip() { # MiB
@@ -47,6 +47,10 @@ iommu=$(basename "$(readlink "$pci/iommu" 2>/dev/null)" 2>/dev/null)
 tap_check $([ "$iommu" = xrmu0 ]; echo $?) "disk covered by xrmu0 ($iommu)"
 type=$(cat "$pci/iommu_group/type" 2>/dev/null)
 tap_check $([ "$type" = identity ]; echo $?) "bound disk kept on identity after late load ($type)"
+(echo DMA >"$pci/iommu_group/type") 2>/dev/null
+s=$((! $?))
+[ "$(cat "$pci/iommu_group/type")" = identity ] || s=1
+tap_check $s "group cannot be retyped while that driver is bound"
 roundtrip 8
 tap_check $? "8 MiB round trip after late load"
 
