@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu --dev edu --dev nvme --timeout 600
+# RUNVM: --iommu xrmu --dev edu --dev nvme --timeout 900
 # REQUIRES: model driver
 #
 # xrmu driver: DMA API through dma-iommu for a device that has no driver

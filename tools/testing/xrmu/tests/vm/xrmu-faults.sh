@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu --dev edu --timeout 600
+# RUNVM: --iommu xrmu --dev edu --timeout 900
 # REQUIRES: model driver
 #
 # xrmu driver error paths.  A device write to an IOVA unmapped from a

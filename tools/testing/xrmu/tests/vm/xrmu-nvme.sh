@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu --dev nvme --timeout 600
+# RUNVM: --iommu xrmu --dev nvme --timeout 1200
 # REQUIRES: model driver
 #
 # xrmu driver, NVMe: the disk is bound at boot, so loading xrmu.ko
