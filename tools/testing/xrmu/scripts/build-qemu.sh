@@ -68,7 +68,8 @@ share=$QEMU_BUILD/qemu-bundle/usr/local/share/qemu
 mkdir -p "$share"
 for f in /usr/share/seabios/* /usr/share/qemu/*; do
 	[ -f "$f" ] || continue
-	[ -e "$share/$(basename "$f")" ] || ln -s "$f" "$share/$(basename "$f")"
+	[ -e "$share/$(basename "$f")" ] || [ -L "$share/$(basename "$f")" ] ||
+		ln -s "$f" "$share/$(basename "$f")"
 done
 [ -e "$share/bios-256k.bin" ] || xdie "no bios-256k.bin (seabios not installed?)"
 stamp_set "$QEMU_BUILD.stamp" "$key"
