@@ -40,6 +40,17 @@ for g in /sys/kernel/iommu_groups/*; do
 done
 
 if [ -b /dev/nvme0n1 ]; then
+	# nvme was bound before the driver loaded, so it got an identity
+	# domain; move it to a translating (strict DMA) domain.
+	nv=$(pci_of_block nvme0n1)
+	bdf=$(basename "$nv")
+	hr "nvme $bdf: unbind, group $(basename "$(readlink "$nv/iommu_group")") -> DMA domain, rebind"
+	echo "$bdf" >/sys/bus/pci/drivers/nvme/unbind
+	echo DMA >"$nv/iommu_group/type" || echo "  could not change the group type"
+	echo "$bdf" >/sys/bus/pci/drivers/nvme/bind
+	i=0
+	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+	echo "  group type now: $(cat "$nv/iommu_group/type")"
 	hr "DMA round-trip through the unit: 16 MiB to nvme and back (O_DIRECT)"
 	dd if=/dev/urandom of=/tmp/p bs=1M count=16 2>/dev/null
 	a=$(sha256sum </tmp/p | cut -d' ' -f1)
