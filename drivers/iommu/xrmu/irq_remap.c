@@ -57,7 +57,6 @@
 #include <asm/apic.h>
 #include <asm/hw_irq.h>
 #include <asm/irqdomain.h>
-#include <asm/msi.h>
 
 #include "../iommu-pages.h"
 #include "irq_remap.h"
