@@ -190,7 +190,7 @@ int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 	unsigned long flags;
 	int ret;
 
-	spin_lock_irqsave(&unit->cmdq_lock, flags);
+	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
 	ret = xrmu_cmdq_issue(unit, cmds, n);
 	if (ret == -EIO) {
 		all[n_all++] = xrmu_cmd_inv_dte_all();
@@ -201,7 +201,7 @@ int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 			dev_err_ratelimited(unit->dev,
 					    "global invalidation after a command error failed\n");
 	}
-	spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
 	return ret;
 }
 

@@ -46,6 +46,7 @@
 #include <linux/sysfs.h>
 
 #include "../iommu-pages.h"
+#include "irq_remap.h"
 #include "xrmu.h"
 
 #define XRMU_POLL_TIMEOUT_US	(100 * USEC_PER_MSEC)
@@ -135,14 +136,23 @@ struct xrmu_alias_ctx {
 	struct xrmu_unit *unit;
 	const struct xrmu_dte *dte;
 	int ret;
+	unsigned int nr_rids;
+	u16 rids[XRMU_IR_MAX_RIDS + 1];
 };
 
 static int xrmu_alias_prepare(struct pci_dev *pdev, u16 alias,
 			      struct xrmu_alias_ctx *ctx)
 {
+	unsigned int i;
+
 	if (!xrmu_unit_covers(ctx->unit, pci_domain_nr(pdev->bus),
 			      PCI_BUS_NUM(alias)))
 		return 0;
+	/* Distinct IDs, for the interrupt remapping source validation. */
+	for (i = 0; i < ctx->nr_rids && ctx->rids[i] != alias; i++)
+		;
+	if (i == ctx->nr_rids && i < ARRAY_SIZE(ctx->rids))
+		ctx->rids[ctx->nr_rids++] = alias;
 	ctx->ret = xrmu_dt_prepare(ctx->unit, alias);
 	return ctx->ret;
 }
@@ -223,8 +233,11 @@ static int xrmu_walk_aliases(struct pci_dev *pdev, struct xrmu_alias_ctx *ctx)
 static void xrmu_set_dte(struct xrmu_unit *unit, struct pci_dev *pdev,
 			 const struct xrmu_dte *dte)
 {
-	struct xrmu_alias_ctx ctx = { .unit = unit, .dte = dte };
+	struct xrmu_dte d = *dte;
+	struct xrmu_alias_ctx ctx = { .unit = unit, .dte = &d };
 
+	/* Interrupt fields: the device's IRT, or IM = 1 if not remapped. */
+	xrmu_ir_fill_dte(dev_iommu_priv_get(&pdev->dev), &d);
 	mutex_lock(&unit->dt_lock);
 	xrmu_walk_aliases(pdev, &ctx);
 	mutex_unlock(&unit->dt_lock);
@@ -472,6 +485,8 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 		kfree(master);
 		return ERR_PTR(ctx.ret);
 	}
+	/* Before the first DTE of the device is written (attach). */
+	xrmu_ir_probe_device(master, ctx.rids, ctx.nr_rids);
 	dev_iommu_priv_set(dev, master);
 	return &unit->iommu;
 }
@@ -480,7 +495,13 @@ static void xrmu_release_device(struct device *dev)
 {
 	struct xrmu_master *master = dev_iommu_priv_get(dev);
 
-	/* The core attached the blocked release_domain first. */
+	/*
+	 * The core attached the blocked release_domain first.  Its entries
+	 * still point to the device's IRT: block MSIs too, then drop it.
+	 */
+	if (xrmu_ir_release_prepare(master))
+		xrmu_attach_mode(dev, XRMU_DTE_MODE_BLOCKED);
+	xrmu_ir_release_device(master);
 	mutex_lock(&master->unit->dt_lock);
 	master->unit->nr_masters--;
 	mutex_unlock(&master->unit->dt_lock);
@@ -645,6 +666,8 @@ static int xrmu_regs_show(struct seq_file *s, void *unused)
 		{ "DBG_VIOL_LAST", XRMU_REG_DBG_VIOL_LAST, false },
 		{ "CNT_XLATE", XRMU_REG_CNT_XLATE, true },
 		{ "CNT_FAULT", XRMU_REG_CNT_FAULT, true },
+		{ "CNT_IR_REMAP", XRMU_REG_CNT_IR_REMAP, true },
+		{ "CNT_IR_BLOCK", XRMU_REG_CNT_IR_BLOCK, true },
 		{ "CNT_IOTLB_HIT", XRMU_REG_CNT_IOTLB_HIT, true },
 		{ "CNT_IOTLB_MISS", XRMU_REG_CNT_IOTLB_MISS, true },
 		{ "CNT_CMD", XRMU_REG_CNT_CMD, true },
@@ -922,7 +945,11 @@ static int xrmu_hw_enable(struct xrmu_unit *unit)
 		return ret;
 
 	/* (4) translation on */
-	return xrmu_write_ctrl(unit, ctrl | XRMU_CTRL_EN);
+	/* (5, 6) translation on, then interrupt remapping (same write) */
+	ctrl |= XRMU_CTRL_EN;
+	if (xrmu_ir_enabled(unit))
+		ctrl |= XRMU_CTRL_IRE;
+	return xrmu_write_ctrl(unit, ctrl);
 }
 
 /**
@@ -970,7 +997,7 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 		dev_info(unit->dev, "ignoring ECAP 0x%016llx\n", unit->ecap);
 
 	mutex_init(&unit->dt_lock);
-	spin_lock_init(&unit->cmdq_lock);
+	raw_spin_lock_init(&unit->cmdq_lock);
 	ida_init(&unit->did_ida);
 	INIT_LIST_HEAD(&unit->node);
 
@@ -984,6 +1011,10 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 	ret = xrmu_alloc_memory(unit);
 	if (ret)
 		return ret;
+
+	ret = xrmu_ir_unit_init(unit);
+	if (ret)
+		goto err_free;
 
 	if (unit->irq_fault > 0) {
 		ret = request_threaded_irq(unit->irq_fault, NULL,
@@ -1044,6 +1075,7 @@ err_ida:
 err_disable:
 	xrmu_hw_disable(unit, false);
 err_free:
+	xrmu_ir_unit_exit(unit);
 	xrmu_free_memory(unit);
 	ida_destroy(&unit->did_ida);
 	return ret;
@@ -1073,6 +1105,7 @@ void xrmu_core_remove(struct xrmu_unit *unit)
 
 	/* Devices that were translated must not fall back to raw DMA. */
 	xrmu_hw_disable(unit, had_masters);
+	xrmu_ir_unit_exit(unit);
 	xrmu_free_memory(unit);
 	ida_destroy(&unit->did_ida);
 }

@@ -44,6 +44,8 @@
 #define XRMU_REG_DBG_INJECT	0x108
 #define XRMU_REG_CNT_XLATE	0x110
 #define XRMU_REG_CNT_FAULT	0x118
+#define XRMU_REG_CNT_IR_REMAP	0x120
+#define XRMU_REG_CNT_IR_BLOCK	0x128
 #define XRMU_REG_CNT_IOTLB_HIT	0x130
 #define XRMU_REG_CNT_IOTLB_MISS	0x138
 #define XRMU_REG_CNT_CMD	0x140
@@ -329,6 +331,10 @@ static inline u64 xrmu_pte_leaf(phys_addr_t pa, int prot)
 	       ((prot & IOMMU_WRITE) ? XRMU_PTE_W : 0);
 }
 
+/* Interrupt remapping state, private to irq_remap.c. */
+struct xrmu_ir;
+struct xrmu_ir_dev;
+
 /* Page-table library (pgtable.c), independent of the hardware. */
 struct xrmu_pgtable;
 
@@ -415,6 +421,7 @@ phys_addr_t xrmu_pgtable_iova_to_phys(struct xrmu_pgtable *pgt,
  * @fltq: fault queue memory
  * @fltq_log2: log2 of the number of fault records
  * @did_ida: domain ID allocator
+ * @ir: interrupt remapping state (irq_remap.c), NULL when remapping is off
  * @debugfs: debugfs directory
  */
 struct xrmu_unit {
@@ -442,7 +449,7 @@ struct xrmu_unit {
 	u64 *dt_l1;
 	struct xrmu_dte *dt_l2[XRMU_DT_L1_ENTRIES];
 
-	spinlock_t cmdq_lock;	/* command queue */
+	raw_spinlock_t cmdq_lock;	/* command queue */
 	struct xrmu_cmd *cmdq;
 	unsigned int cmdq_log2;
 	u32 cmdq_tail;
@@ -453,6 +460,7 @@ struct xrmu_unit {
 	unsigned int fltq_log2;
 
 	struct ida did_ida;
+	struct xrmu_ir *ir;
 	struct dentry *debugfs;
 };
 
@@ -462,12 +470,14 @@ struct xrmu_unit {
  * @dev: the device
  * @rid: its requester ID
  * @bound_at_probe: a driver was bound when the unit probed the device
+ * @ir: interrupt remapping state (irq_remap.c), NULL if MSIs are not remapped
  */
 struct xrmu_master {
 	struct xrmu_unit *unit;
 	struct device *dev;
 	u16 rid;
 	bool bound_at_probe;
+	struct xrmu_ir_dev *ir;
 };
 
 /**
