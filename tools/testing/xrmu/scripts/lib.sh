@@ -16,7 +16,7 @@ XRMU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
 XRMU_H=$XRMU_TOP/tools/testing/xrmu
 XC=${XRMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xrmu}
 mkdir -p "$XC/logs" "$XC/tmp"
-XC=$(cd "$XC" && pwd)
+XC=$(cd "$XC" && pwd -P)
 XLOG=$XC/logs
 JOBS=${XRMU_JOBS:-2}
 
