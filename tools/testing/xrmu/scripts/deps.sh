@@ -28,7 +28,7 @@ set -euo pipefail
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves kmod
  linux-source-6.12 xz-utils sparse python3 perl
  ninja-build pkg-config libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
- python3-venv seabios busybox-static cpio
+ python3-venv seabios busybox-static cpio fio
  python3-sphinx python3-sphinx-rtd-theme python3-yaml graphviz fonts-dejavu-core
  git rsync zstd file"
 BPO_PKGS="meson python3-pycotap qemu-system-data"
