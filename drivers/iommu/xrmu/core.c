@@ -47,6 +47,7 @@
 
 #include "../iommu-pages.h"
 #include "irq_remap.h"
+#include "trace.h"
 #include "xrmu.h"
 
 #define XRMU_POLL_TIMEOUT_US	(100 * USEC_PER_MSEC)
@@ -385,16 +386,25 @@ static int xrmu_map_pages(struct iommu_domain *domain, unsigned long iova,
 			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			  int prot, gfp_t gfp, size_t *mapped)
 {
-	return xrmu_pgtable_map(&to_xrmu_domain(domain)->pgt, iova, paddr,
-				pgsize, pgcount, prot, gfp, mapped);
+	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	int ret;
+
+	ret = xrmu_pgtable_map(&xd->pgt, iova, paddr, pgsize, pgcount, prot,
+			       gfp, mapped);
+	trace_xrmu_map(xd, iova, paddr, pgsize, pgcount, prot, *mapped, ret);
+	return ret;
 }
 
 static size_t xrmu_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 			       size_t pgsize, size_t pgcount,
 			       struct iommu_iotlb_gather *gather)
 {
-	return xrmu_pgtable_unmap(&to_xrmu_domain(domain)->pgt, iova, pgsize,
-				  pgcount, gather);
+	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	size_t unmapped;
+
+	unmapped = xrmu_pgtable_unmap(&xd->pgt, iova, pgsize, pgcount, gather);
+	trace_xrmu_unmap(xd, iova, pgsize, pgcount, unmapped);
+	return unmapped;
 }
 
 static void xrmu_iotlb_sync(struct iommu_domain *domain,
@@ -897,6 +907,7 @@ static void xrmu_hw_disable(struct xrmu_unit *unit, bool block)
 {
 	u32 blk = block ? XRMU_CTRL_BLK : 0;
 
+	xrmu_cmdq_exit(unit);	/* no recovery of a fenced unit from here */
 	xrmu_write_ctrl(unit, (unit->ctrl & ~(XRMU_CTRL_EN | XRMU_CTRL_IRE)) |
 			blk);
 	if (unit->irq_fault > 0)
@@ -998,6 +1009,7 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 
 	mutex_init(&unit->dt_lock);
 	raw_spin_lock_init(&unit->cmdq_lock);
+	xrmu_cmdq_init(unit);
 	ida_init(&unit->did_ida);
 	INIT_LIST_HEAD(&unit->node);
 
@@ -1055,6 +1067,7 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 	if (unit->cap & XRMU_CAP_DBG)
 		debugfs_create_file_unsafe("inject", 0600, unit->debugfs, unit,
 					   &xrmu_inject_fops);
+	xrmu_debugfs_unit_init(unit);
 
 	dev_info(unit->dev,
 		 "xrmu %lu.%lu: requesters %04x:%02x-%02x, %u-bit IOVA, page sizes 0x%lx, %u-bit DIDs\n",

@@ -20,6 +20,7 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 /* Register offsets (BAR0 / platform register block) */
 #define XRMU_REG_VERSION	0x000
@@ -184,6 +185,10 @@
 #define XRMU_FLT_DIDV		BIT_ULL(10)
 #define XRMU_FLT_RID		GENMASK_ULL(31, 16)
 #define XRMU_FLT_DID		GENMASK_ULL(47, 32)
+#define XRMU_FLT_NR_REASONS	0x28	/* codes 0x00 .. 0x27 */
+#define XRMU_FLT_ACC_READ	0
+#define XRMU_FLT_ACC_WRITE	1
+#define XRMU_FLT_ACC_IRQ	2
 
 #define XRMU_MSI_WINDOW_BASE	0xfee00000UL
 #define XRMU_MSI_WINDOW_SIZE	SZ_1M
@@ -331,6 +336,37 @@ static inline u64 xrmu_pte_leaf(phys_addr_t pa, int prot)
 	       ((prot & IOMMU_WRITE) ? XRMU_PTE_W : 0);
 }
 
+/**
+ * struct xrmu_counters - software event counters of a unit
+ * @fault_irqs: runs of the fault interrupt thread
+ * @fault_records: fault records read from the queue
+ * @fault_reason: fault records by reason code
+ * @fault_reported: records handed to a domain fault handler that took them
+ * @fault_lost: records the unit dropped on a full queue (FLTQ_LOST)
+ * @fault_overflows: fault queue overflows (FLTQ_STS.OVF seen and cleared)
+ * @fault_write_errors: fault record write errors (FLTQ_STS.WERR)
+ * @cmd_errors: command queue errors by ERRCODE (0: unknown code)
+ * @cmd_timeouts: command queue waits that timed out
+ * @fences: times the unit was fenced (DMA blocked) after a timeout
+ * @recoveries: times a fenced unit was brought back
+ *
+ * Fault counters are written by the fault thread only, command counters
+ * under cmdq_lock; readers (debugfs) may see them slightly out of date.
+ */
+struct xrmu_counters {
+	u64 fault_irqs;
+	u64 fault_records;
+	u64 fault_reason[XRMU_FLT_NR_REASONS];
+	u64 fault_reported;
+	u64 fault_lost;
+	u64 fault_overflows;
+	u64 fault_write_errors;
+	u64 cmd_errors[4];
+	u64 cmd_timeouts;
+	u64 fences;
+	u64 recoveries;
+};
+
 /* Interrupt remapping state, private to irq_remap.c. */
 struct xrmu_ir;
 struct xrmu_ir_dev;
@@ -423,6 +459,13 @@ phys_addr_t xrmu_pgtable_iova_to_phys(struct xrmu_pgtable *pgt,
  * @did_ida: domain ID allocator
  * @ir: interrupt remapping state (irq_remap.c), NULL when remapping is off
  * @debugfs: debugfs directory
+ * @cnt: software event counters
+ * @fltq_lost: last FLTQ_LOST value seen (fault thread)
+ * @fenced: the command queue stopped making progress; DMA is blocked
+ *	(CTRL.BLK, EN off) until @recover_work sees the queue move again
+ * @recover_work: retries a fenced unit
+ * @walk_rid: requester ID of the debugfs "walk" file
+ * @walk_iova: IOVA of the debugfs "walk" file
  */
 struct xrmu_unit {
 	struct iommu_device iommu;
@@ -462,6 +505,13 @@ struct xrmu_unit {
 	struct ida did_ida;
 	struct xrmu_ir *ir;
 	struct dentry *debugfs;
+
+	struct xrmu_counters cnt;
+	u32 fltq_lost;
+	bool fenced;
+	struct delayed_work recover_work;
+	u16 walk_rid;
+	u64 walk_iova;
 };
 
 /**
@@ -499,6 +549,11 @@ int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		     unsigned int n);
 int xrmu_inv_iotlb_range(struct xrmu_unit *unit, u16 did, unsigned long iova,
 			 size_t size);
+void xrmu_cmdq_init(struct xrmu_unit *unit);
+void xrmu_cmdq_exit(struct xrmu_unit *unit);
+
+/* debugfs.c */
+void xrmu_debugfs_unit_init(struct xrmu_unit *unit);
 
 /* fault.c */
 irqreturn_t xrmu_fault_thread(int irq, void *data);
