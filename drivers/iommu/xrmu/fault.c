@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * xrmu fault queue: drain records and report them (rate limited).
+ * xrmu fault queue: drain records, count them, log them (rate limited),
+ * trace them (not rate limited) and hand DMA faults to the fault handler
+ * of the device's domain through report_iommu_fault().
  */
 
 #include <linux/bitfield.h>
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
 
+#include "trace.h"
 #include "xrmu.h"
 
 #define XRMU_FLT_RECORD_QWORDS	4
+/* Records handled before the (real-time) fault thread lets others run. */
+#define XRMU_FLT_BUDGET		512
 
 static const char *xrmu_fault_reason(unsigned int reason)
 {
@@ -40,10 +48,48 @@ static const char *xrmu_fault_reason(unsigned int reason)
 
 static const char * const xrmu_fault_acc[] = { "read", "write", "irq", "?" };
 
+/*
+ * Hand a DMA fault to the domain of the requester, if it is a device this
+ * unit translates: a handler installed with iommu_set_fault_handler()
+ * (VFIO type1, a test module) sees it, and the core traces io_page_fault.
+ * Runs in the fault thread.  Returns true if a handler took the fault.
+ */
+static bool xrmu_fault_to_domain(struct xrmu_unit *unit, const u64 *rec)
+{
+	unsigned int acc = FIELD_GET(XRMU_FLT_ACC, rec[0]);
+	unsigned int rid = FIELD_GET(XRMU_FLT_RID, rec[0]);
+	struct iommu_domain *domain;
+	struct pci_dev *pdev;
+	bool taken = false;
+
+	if (acc != XRMU_FLT_ACC_READ && acc != XRMU_FLT_ACC_WRITE)
+		return false;
+	pdev = pci_get_domain_bus_and_slot(unit->segment, rid >> 8, rid & 0xff);
+	if (!pdev)
+		return false;
+	if (pdev->dev.iommu && pdev->dev.iommu->iommu_dev == &unit->iommu) {
+		domain = iommu_get_domain_for_dev(&pdev->dev);
+		if (domain && domain->type != IOMMU_DOMAIN_SVA)
+			taken = !report_iommu_fault(domain, &pdev->dev, rec[1],
+						    acc == XRMU_FLT_ACC_WRITE ?
+						    IOMMU_FAULT_WRITE :
+						    IOMMU_FAULT_READ);
+	}
+	pci_dev_put(pdev);
+	return taken;
+}
+
 static void xrmu_fault_report(struct xrmu_unit *unit, const u64 *rec)
 {
 	unsigned int reason = FIELD_GET(XRMU_FLT_REASON, rec[0]);
 	unsigned int rid = FIELD_GET(XRMU_FLT_RID, rec[0]);
+
+	trace_xrmu_fault(unit, rec);
+	unit->cnt.fault_records++;
+	if (reason < XRMU_FLT_NR_REASONS)
+		unit->cnt.fault_reason[reason]++;
+	if (xrmu_fault_to_domain(unit, rec))
+		unit->cnt.fault_reported++;
 
 	if (rec[0] & XRMU_FLT_DIDV)
 		dev_err_ratelimited(unit->dev,
@@ -62,13 +108,50 @@ static void xrmu_fault_report(struct xrmu_unit *unit, const u64 *rec)
 				    rid & 7, rec[1], rec[2]);
 }
 
+/*
+ * Overflow and write errors: count the records the unit dropped, clear the
+ * status bits (recording resumes at once: the queue has room again, and
+ * no cause needs repairing for a write error the driver can see), log.
+ * FLTQ_LOST is read on every pass so the count is exact even when OVF was
+ * already set.  Returns the status bits cleared.
+ */
+static u32 xrmu_fault_status(struct xrmu_unit *unit)
+{
+	u32 sts, lost, delta;
+
+	sts = readl(unit->regs + XRMU_REG_FLTQ_STS) &
+	      (XRMU_FLTQ_STS_OVF | XRMU_FLTQ_STS_WERR);
+	if (sts)
+		writel(sts, unit->regs + XRMU_REG_FLTQ_STS);
+	lost = readl(unit->regs + XRMU_REG_FLTQ_LOST);
+	delta = lost - unit->fltq_lost;
+	unit->fltq_lost = lost;
+	unit->cnt.fault_lost += delta;
+	if (!sts)
+		return 0;
+	if (sts & XRMU_FLTQ_STS_OVF)
+		unit->cnt.fault_overflows++;
+	if (sts & XRMU_FLTQ_STS_WERR)
+		unit->cnt.fault_write_errors++;
+	trace_xrmu_fault_queue(unit, sts, delta);
+	dev_err_ratelimited(unit->dev,
+			    "fault queue%s%s, %u records lost (%llu in total), recording resumed\n",
+			    sts & XRMU_FLTQ_STS_OVF ? " overflow" : "",
+			    sts & XRMU_FLTQ_STS_WERR ? " write error" : "",
+			    delta, unit->cnt.fault_lost);
+	return sts;
+}
+
 /**
  * xrmu_fault_thread() - drain the fault queue
  * @irq: the fault interrupt
  * @data: the unit
  *
- * The unit signals only records written into an empty queue, so after
- * moving HEAD this re-reads TAIL and keeps draining until both agree.
+ * The unit signals only records written into an empty queue (and OVF or
+ * WERR going from 0 to 1), so after moving HEAD this re-reads TAIL and
+ * keeps draining until both agree; after clearing OVF or WERR it drains
+ * once more.  Under a fault storm it sleeps briefly after every
+ * XRMU_FLT_BUDGET records, so that the storm cannot monopolise a CPU.
  *
  * Return: IRQ_HANDLED.
  */
@@ -77,32 +160,31 @@ irqreturn_t xrmu_fault_thread(int irq, void *data)
 	struct xrmu_unit *unit = data;
 	u32 mask = (1U << unit->fltq_log2) - 1;
 	u64 *q = unit->fltq;
-	u32 head, tail, sts;
+	unsigned int done = 0;
+	u32 head, tail;
 
+	unit->cnt.fault_irqs++;
 	head = readl(unit->regs + XRMU_REG_FLTQ_HEAD) & XRMU_QIDX;
-	for (;;) {
-		tail = readl(unit->regs + XRMU_REG_FLTQ_TAIL) & XRMU_QIDX;
-		if (head == tail)
-			break;
-		/* Order the record reads after the TAIL read. */
-		rmb();
-		while (head != tail) {
-			xrmu_fault_report(unit,
-					  &q[head * XRMU_FLT_RECORD_QWORDS]);
-			head = (head + 1) & mask;
+	do {
+		for (;;) {
+			tail = readl(unit->regs + XRMU_REG_FLTQ_TAIL) &
+			       XRMU_QIDX;
+			if (head == tail)
+				break;
+			/* Order the record reads after the TAIL read. */
+			rmb();
+			while (head != tail) {
+				xrmu_fault_report(unit,
+						  &q[head * XRMU_FLT_RECORD_QWORDS]);
+				head = (head + 1) & mask;
+				done++;
+			}
+			writel(head, unit->regs + XRMU_REG_FLTQ_HEAD);
+			if (done >= XRMU_FLT_BUDGET) {
+				done = 0;
+				usleep_range(100, 200);
+			}
 		}
-		writel(head, unit->regs + XRMU_REG_FLTQ_HEAD);
-	}
-
-	sts = readl(unit->regs + XRMU_REG_FLTQ_STS);
-	if (sts & (XRMU_FLTQ_STS_OVF | XRMU_FLTQ_STS_WERR)) {
-		dev_err_ratelimited(unit->dev,
-				    "fault queue%s%s, %u records lost\n",
-				    sts & XRMU_FLTQ_STS_OVF ? " overflow" : "",
-				    sts & XRMU_FLTQ_STS_WERR ? " write error" : "",
-				    readl(unit->regs + XRMU_REG_FLTQ_LOST));
-		writel(sts & (XRMU_FLTQ_STS_OVF | XRMU_FLTQ_STS_WERR),
-		       unit->regs + XRMU_REG_FLTQ_STS);
-	}
+	} while (xrmu_fault_status(unit));
 	return IRQ_HANDLED;
 }
