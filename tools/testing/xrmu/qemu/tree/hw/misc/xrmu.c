@@ -555,8 +555,13 @@ static MemTxResult xrmu_dma_check(XrmuState *s, uint64_t addr,
     return r;
 }
 
-static MemTxResult xrmu_dma_read(XrmuState *s, uint64_t addr, void *buf,
-                                 unsigned len, uint32_t inject)
+/*
+ * One DMA access of the unit: an armed DBG_INJECT bit in @inject makes it
+ * fail once; addresses at or above 2^PAW decode to nothing.
+ */
+static MemTxResult xrmu_dma_rw(XrmuState *s, uint64_t addr, void *buf,
+                               unsigned len, DMADirection dir,
+                               uint32_t inject)
 {
     MemTxResult r;
 
@@ -568,28 +573,24 @@ static MemTxResult xrmu_dma_read(XrmuState *s, uint64_t addr, void *buf,
     if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
         r = MEMTX_DECODE_ERROR;
     } else {
-        r = pci_dma_read(PCI_DEVICE(s), addr, buf, len);
+        r = pci_dma_rw(PCI_DEVICE(s), addr, buf, len, dir,
+                       MEMTXATTRS_UNSPECIFIED);
     }
-    return xrmu_dma_check(s, addr, len, false, r);
+    return xrmu_dma_check(s, addr, len, dir == DMA_DIRECTION_FROM_DEVICE, r);
+}
+
+static MemTxResult xrmu_dma_read(XrmuState *s, uint64_t addr, void *buf,
+                                 unsigned len, uint32_t inject)
+{
+    return xrmu_dma_rw(s, addr, buf, len, DMA_DIRECTION_TO_DEVICE, inject);
 }
 
 static MemTxResult xrmu_dma_write(XrmuState *s, uint64_t addr,
                                   const void *buf, unsigned len,
                                   uint32_t inject)
 {
-    MemTxResult r;
-
-    if (inject && (s->dbg_inject & inject)) {
-        s->dbg_inject &= ~inject;
-        trace_xrmu_inject_fire(inject, addr);
-        return MEMTX_ERROR;
-    }
-    if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
-        r = MEMTX_DECODE_ERROR;
-    } else {
-        r = pci_dma_write(PCI_DEVICE(s), addr, buf, len);
-    }
-    return xrmu_dma_check(s, addr, len, true, r);
+    return xrmu_dma_rw(s, addr, (void *)buf, len, DMA_DIRECTION_FROM_DEVICE,
+                       inject);
 }
 
 static MemTxResult xrmu_read_qwords(XrmuState *s, uint64_t addr,

@@ -808,6 +808,26 @@ static bool ir_fire(XrmuTest *t, uint64_t addr, uint16_t data, int vector)
     return delivered;
 }
 
+/*
+ * Control, status and queue registers hold their reset value 0 (after
+ * power-on, RESET and a system reset alike).
+ */
+static void assert_regs_reset(XrmuTest *t)
+{
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0);
+    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+}
+
 /* Test cases */
 
 static void test_reset_values(void)
@@ -861,18 +881,7 @@ static void test_reset_values(void)
     g_assert_cmphex((rr >> 16) & 0xff, <=, (rr >> 24) & 0xff);
     g_assert_cmphex(rd64(t, R_ECAP), ==, 0);
 
-    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
-    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
-    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0);
-    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
-    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+    assert_regs_reset(t);
     g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
     g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 0);
     g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
@@ -1032,18 +1041,7 @@ static void test_unit_reset(void)
     viol = rd32(t, R_DBG_VIOL_COUNT);
 
     wr32(t, R_RESET, XRMU_RESET_MAGIC);
-    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
-    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
-    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0);
-    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
-    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
-    g_assert_cmphex(rd32(t, R_FLTQ_LOST), ==, 0);
+    assert_regs_reset(t);
     g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
     g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
     g_assert_cmphex(rd64(t, R_CAP), ==, t->cap);
@@ -2468,13 +2466,7 @@ static void test_system_reset(void)
     qpci_config_writel(t->dev, PCI_BASE_ADDRESS_1, t->bar.addr >> 32);
     qpci_device_enable(t->dev);
     g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
-    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
-    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
-    g_assert_cmphex(rd64(t, R_DTBASE), ==, 0);
-    g_assert_cmphex(rd64(t, R_CMDQ_BASE), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
-    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, 0);
+    assert_regs_reset(t);
     g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
     xt_end(t);
 }
