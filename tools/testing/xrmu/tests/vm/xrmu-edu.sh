@@ -13,6 +13,7 @@
 # sysfs attributes describe the unit.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/edu.sh
 tap_plan 12
 
 tap_ok "modprobe xrmu" modprobe xrmu
@@ -48,7 +49,6 @@ tap_check $s "unbound edu got a translating default domain ($type)"
 tap_ok "modprobe xrmu_edu_test" modprobe xrmu_edu_test
 r=/sys/kernel/debug/xrmu_edu_test/$(basename "$e")
 # debugfs files have size 0: count the results instead
-edu_ok() { [ "$(grep -c "^ok" "$1")" -ge 8 ] && ! grep -q "^not ok" "$1"; }
 sed 's/^/# /' "$r"
 tap_check $(edu_ok "$r"; echo $?) "edu dma_map_single round trips (default domain, $type)"
 echo "$(basename "$e")" >"$e/driver/unbind"
