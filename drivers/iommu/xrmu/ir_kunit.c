@@ -176,7 +176,7 @@ static struct kunit_case xrmu_ir_test_cases[] = {
 };
 
 static struct kunit_suite xrmu_ir_test_suite = {
-	.name = "xrmu_ir",
+	.name = "xrmu-ir",
 	.test_cases = xrmu_ir_test_cases,
 };
 
