@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# RUNVM: --iommu xrmu --dev edu --timeout 600
+# REQUIRES: model driver
+#
+# Command-queue failures injected through DBG_INJECT (debugfs "inject"):
+#  - CMD_ILLEGAL and CMDQ_READ_ERR: reported, counted, the entry replaced
+#    by a NOP and the queue resumed (recovered), DMA keeps working;
+#  - CMDQ_STALL, the unit stops making progress: the waiting submitter
+#    gives up after a bounded wait, the unit is fenced (translation off,
+#    CTRL.BLK on, so the device's DMA is blocked instead of using caches
+#    that can no longer be invalidated), later submissions fail at once,
+#    the guest stays responsive; once the stall is lifted the driver
+#    invalidates every cache, unfences the unit and DMA works again.
+. /xrmu/lib/tap.sh
+. /xrmu/lib/pci.sh
+tap_plan 16
+
+now_cs() { # guest uptime in centiseconds
+	read -r _u _ </proc/uptime
+	_u=${_u%.*}${_u#*.}
+	echo $((_u))
+}
+rerun() { # run the edu test module's DMA again
+	echo "$bdf" >"$e/driver/unbind"
+	echo "$bdf" >/sys/bus/pci/drivers/xrmu_edu_test/bind
+}
+edu_ok() { [ "$(grep -c "^ok" "$r")" -ge 8 ] && ! grep -q "^not ok" "$r"; }
+cnt() { sed -n "s/^$1 //p" "$x/counters"; }
+status() { sed -n "s/^STATUS *//p" "$x/regs"; }
+
+tap_ok "modprobe xrmu" modprobe xrmu
+e=$(pci_find 0x1234 0x11e8 | head -n1)
+bdf=$(basename "$e")
+x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+echo DMA >"$e/iommu_group/type"
+tap_ok "modprobe xrmu_edu_test" modprobe xrmu_edu_test
+r=/sys/kernel/debug/xrmu_edu_test/$bdf
+tap_check $(edu_ok; echo $?) "DMA works before the injections"
+
+echo 2 >"$x/inject"	# CMD_ILLEGAL
+rerun
+tap_check $(dmesg | grep -q "command queue error 1 (illegal command)" &&
+	[ "$(cnt cmd_error_illegal)" = 1 ]; echo $?) "illegal command reported and counted"
+tap_check $(edu_ok; echo $?) "recovered: DMA works after the illegal command"
+
+echo 8 >"$x/inject"	# CMDQ_READ_ERR
+rerun
+tap_check $(dmesg | grep -q "command queue error 2 (command read error)" &&
+	[ "$(cnt cmd_error_read_error)" = 1 ]; echo $?) "command read error reported and counted"
+tap_check $(edu_ok; echo $?) "recovered: DMA works after the read error"
+
+# The unit stops making progress.
+echo 1 >"$x/inject"	# CMDQ_STALL
+t0=$(now_cs)
+rerun
+t1=$(now_cs)
+tap_diag "edu test run with a stalled unit took $((t1 - t0)) cs"
+sed 's/^/# /' "$r"
+dmesg | grep -E "no progress|fenced" | sed 's/^/# /'
+tap_check $(dmesg | grep -q "command queue made no progress (.*): unit fenced, DMA and MSIs of its devices blocked"; echo $?) \
+	"stall detected and logged, unit fenced"
+tap_check $([ $((t1 - t0)) -le 3000 ]; echo $?) "no hang: the driver run finished in bounded time"
+tap_check $([ "$(cnt fences)" = 1 ] && [ "$(cnt fenced)" = 1 ] && [ "$(cnt cmd_timeouts)" -ge 1 ]; echo $?) \
+	"counters: fenced once, timeouts counted"
+st=$(status)
+tap_diag "STATUS $st while fenced"
+tap_check $([ $((st & 0x101)) = $((0x100)) ]; echo $?) "fenced: translation off, blocking (STATUS.BLK_ACK)"
+tap_check $(grep -q "^not ok" "$r"; echo $?) "fenced: the device's DMA does not reach memory"
+t0=$(now_cs); sh -c true; t1=$(now_cs)
+tap_check $([ $((t1 - t0)) -le 200 ]; echo $?) "guest responsive while fenced"
+
+echo 0 >"$x/inject"	# lift the stall
+i=0
+while [ $i -lt 50 ] && [ "$(cnt fenced)" != 0 ]; do sleep 0.1; i=$((i + 1)); done
+dmesg | grep -E "no longer fenced" | sed 's/^/# /'
+tap_check $([ "$(cnt fenced)" = 0 ] && [ "$(cnt recoveries)" = 1 ] &&
+	dmesg | grep -q "command queue moving again: caches invalidated, unit no longer fenced"; echo $?) \
+	"stall lifted: unit recovered and logged"
+st=$(status)
+tap_check $([ $((st & 0x1)) = 1 ]; echo $?) "translation back on (STATUS $st)"
+rerun
+sed 's/^/# /' "$r"
+tap_check $(edu_ok; echo $?) "DMA works after the recovery"
+sed 's/^/# /' "$x/counters"
+tap_done
