@@ -38,9 +38,9 @@
 #include "drivers/iommu/iommu-pages.h"
 #include "drivers/iommu/xrmu/xrmu.h"
 
-static unsigned int rounds = 20;
+static unsigned int rounds = 100;
 module_param(rounds, uint, 0644);
-MODULE_PARM_DESC(rounds, "timed rounds per case (default 20)");
+MODULE_PARM_DESC(rounds, "timed rounds per case (default 100)");
 
 #define PROT	(IOMMU_READ | IOMMU_WRITE)
 #define PADDR	0x40000000UL	/* never accessed: only an output address */

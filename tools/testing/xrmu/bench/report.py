@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: turn the guests' BENCH lines into a table and results.json.
+
+Every ratio is computed here from numbers measured in the same run; nothing
+is assumed.  Usage: report.py --json OUT.json [options] guest-*.txt
+"""
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+
+SETUPS = ["none", "intel-iommu", "virtio-iommu", "xrmu"]
+MODES = ["none", "strict", "lazy"]
+PT_CASES = ["4k-contig", "4k-scatter", "4k-x512", "2m", "1g"]
+TARGETS = {
+    "strict": 0.7,  # xrmu strict map+unmap <= 0.7 x intel-iommu strict
+    "lazy": 0.6,  # xrmu lazy map+unmap <= 0.6 x intel-iommu lazy
+    "pgtable": 0.8,  # xrmu map+unmap <= 0.8 x io-pgtable-arm
+    "fio": 0.9,  # xrmu lazy IOPS >= 0.9 x no IOMMU
+}
+
+
+def num(v):
+    try:
+        return int(v)
+    except ValueError:
+        return float(v)
+
+
+def parse(paths):
+    recs = defaultdict(list)
+    for p in paths:
+        with open(p, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                w = line.split()
+                if len(w) < 2 or w[0] != "BENCH":
+                    continue
+                kv = dict(x.split("=", 1) for x in w[2:] if "=" in x)
+                recs[w[1]].append({k: num(v) if k not in (
+                    "setup", "mode", "fmt", "case", "op", "rw", "bs", "buf",
+                    "dev", "iommu", "type") else v for k, v in kv.items()})
+    return recs
+
+
+def ratio(a, b):
+    return round(a / b, 3) if a is not None and b else None
+
+
+def fmt_r(r):
+    return "-" if r is None else "%.2f" % r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--seconds", type=int)
+    ap.add_argument("--fio-seconds", type=int)
+    ap.add_argument("--kernel")
+    ap.add_argument("--load-start", help="/proc/loadavg at the start")
+    ap.add_argument("--load-end", help="/proc/loadavg at the end")
+    ap.add_argument("files", nargs="+")
+    a = ap.parse_args()
+    recs = parse(a.files)
+    res = {"meta": {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "kernel": a.kernel, "dma_seconds": a.seconds,
+                    "fio_seconds": a.fio_seconds, "accel": "tcg",
+                    "host_loadavg_start": a.load_start,
+                    "host_loadavg_end": a.load_end,
+                    "endpoint": "edu (dma_mask full), 32-bit DMA mask",
+                    "disk": "QEMU nvme, 256 MiB raw image"},
+           "attach": recs["attach"]}
+    out = []
+
+    # 1. DMA map/unmap.
+    fine = {(r["setup"], r["mode"], r["threads"], r["granule"]): r
+            for r in recs["fine"]}
+    tool = {(r["setup"], r["mode"], r["threads"], r["granule"]): r
+            for r in recs["dmabench"]}
+    dma = []
+    out.append("1. Streaming DMA map/unmap on edu, ns per operation "
+               "(xrmu_dma_bench: mean, sd of the samples, median; ratios "
+               "of the medians of map+unmap; 'tool': the kernel's "
+               "dma_map_benchmark, us, 0.1 us resolution)")
+    out.append("%-12s %-6s %1s %2s %17s %5s %17s %5s %9s %6s %6s" % (
+        "setup", "mode", "t", "pg", "map mean (sd)", "med",
+        "unmap mean (sd)", "med", "tool m/u", "/intel", "/none"))
+    for s in SETUPS:
+        for m in MODES:
+            for t in (1, 2):
+                for g in (1, 16):
+                    r = fine.get((s, m, t, g))
+                    if not r:
+                        continue
+                    mp, up = r["map_ps"] / 1000, r["unmap_ps"] / 1000
+
+                    def med(x):
+                        return (x["map_med_ps"] + x["unmap_med_ps"]) / 1000
+
+                    ref = fine.get(("intel-iommu", m, t, g))
+                    none = fine.get(("none", "none", t, g))
+                    ri = ratio(med(r), med(ref) if ref else None)
+                    rn = ratio(med(r), med(none) if none else None)
+                    ri_mean = ratio(mp + up, (ref["map_ps"] + ref["unmap_ps"])
+                                    / 1000 if ref else None)
+                    tr = tool.get((s, m, t, g))
+                    row = {"setup": s, "mode": m, "threads": t, "granule": g,
+                           "loops": r["loops"], "map_ns": round(mp, 1),
+                           "map_sd_ns": round(r["map_sd_ps"] / 1000, 1),
+                           "unmap_ns": round(up, 1),
+                           "unmap_sd_ns": round(r["unmap_sd_ps"] / 1000, 1),
+                           "map_median_ns": r["map_med_ps"] / 1000,
+                           "unmap_median_ns": r["unmap_med_ps"] / 1000,
+                           "mean_ratio_to_intel_iommu": ri_mean,
+                           "clock_read_ns": round(r["clock_ps"] / 1000, 1),
+                           "ratio_to_intel_iommu": ri, "ratio_to_none": rn}
+                    if tr:
+                        row["tool"] = {k: tr[k] for k in (
+                            "map_us", "map_sd_us", "unmap_us", "unmap_sd_us")}
+                    dma.append(row)
+                    out.append("%-12s %-6s %1d %2d %7.0f (%7.0f) %5.0f %7.0f (%7.0f) %5.0f %4s/%-4s %6s %6s" % (
+                        s, m, t, g, mp, r["map_sd_ps"] / 1000,
+                        r["map_med_ps"] / 1000, up, r["unmap_sd_ps"] / 1000,
+                        r["unmap_med_ps"] / 1000,
+                        tr["map_us"] if tr else "-",
+                        tr["unmap_us"] if tr else "-", fmt_r(ri), fmt_r(rn)))
+    res["dma_map"] = dma
+    if recs["fine"]:
+        out.append("   (each sample includes one clock read: %.0f ns here)" %
+                   (recs["fine"][0]["clock_ps"] / 1000))
+
+    # 2. Page-table microbenchmark (ABBA passes averaged).
+    pt = defaultdict(list)
+    for r in recs["pt"]:
+        pt[(r["fmt"], r["case"], r["op"])].append(r)
+
+    def pt_ns(fmt, case, op):
+        """(median, mean, sd) in ns, the two passes averaged."""
+        v = pt.get((fmt, case, op))
+        if not v:
+            return None
+        return tuple(sum(x[k] for x in v) / len(v) / 1000
+                     for k in ("med_ps", "mean_ps", "sd_ps"))
+
+    def pt_sum(fmt, case):
+        m, u = pt_ns(fmt, case, "map"), pt_ns(fmt, case, "unmap")
+        return (m[0] + u[0], m[1] + u[1], None) if m and u else None
+
+    def cell(v):
+        if v is None:
+            return "-"
+        return "%.1f" % v[0] + ("" if v[2] is None else
+                                " (%.1f/%.1f)" % (v[1], v[2]))
+
+    ptres = []
+    out.append("")
+    out.append("2. Page-table code, ns per call of one page (4k-x512: per "
+               "page of 512-page calls): median over rounds (mean/sd); "
+               "ratio of the medians")
+    out.append("%-10s %-12s %22s %22s %6s" % ("case", "op", "xrmu",
+                                              "arm-lpae", "ratio"))
+    for c in PT_CASES:
+        for op in ("map", "unmap", "iova_to_phys", "map+unmap"):
+            if op == "map+unmap":
+                x, y = pt_sum("xrmu", c), pt_sum("arm-lpae", c)
+            else:
+                x, y = pt_ns("xrmu", c, op), pt_ns("arm-lpae", c, op)
+            if x is None:
+                continue
+            r = ratio(x[0], y and y[0])
+            ptres.append({"case": c, "op": op,
+                          "xrmu_median_ns": round(x[0], 2),
+                          "xrmu_mean_ns": round(x[1], 2),
+                          "xrmu_sd_ns": x[2] and round(x[2], 2),
+                          "arm_lpae_median_ns": y and round(y[0], 2),
+                          "arm_lpae_mean_ns": y and round(y[1], 2),
+                          "arm_lpae_sd_ns": y and y[2] and round(y[2], 2),
+                          "ratio": r})
+            out.append("%-10s %-12s %22s %22s %6s" % (c, op, cell(x), cell(y),
+                                                      fmt_r(r)))
+    res["pgtable"] = ptres
+
+    # 3. fio.
+    fio = {(r["setup"], r["mode"], r["rw"]): r for r in recs["fio"]}
+    fres = []
+    out.append("")
+    out.append("3. fio on nvme (libaio, O_DIRECT): 4K randread QD32, 128K "
+               "read QD8; ratios to no IOMMU")
+    out.append("%-13s %-6s %10s %6s %11s %6s" % ("setup", "mode", "4K IOPS",
+                                                 "ratio", "128K MiB/s",
+                                                 "ratio"))
+    nr, ns = fio.get(("none", "none", "randread")), fio.get(
+        ("none", "none", "read"))
+    for s in SETUPS:
+        for m in MODES:
+            rr, sq = fio.get((s, m, "randread")), fio.get((s, m, "read"))
+            if not rr or not sq:
+                continue
+            r1 = ratio(rr["iops"], nr and nr["iops"])
+            r2 = ratio(sq["bw_kib"], ns and ns["bw_kib"])
+            fres.append({"setup": s, "mode": m, "randread_4k_iops": rr["iops"],
+                         "randread_ratio_to_none": r1,
+                         "read_128k_kib_s": sq["bw_kib"],
+                         "read_128k_iops": sq["iops"],
+                         "read_ratio_to_none": r2})
+            out.append("%-13s %-6s %10d %6s %11.1f %6s" % (
+                s, m, rr["iops"], fmt_r(r1), sq["bw_kib"] / 1024, fmt_r(r2)))
+    res["fio"] = fres
+
+    # 4. Table memory.
+    mem = []
+    out.append("")
+    out.append("4. Page-table memory per GiB mapped (KiB)")
+    seen = set()
+    for r in recs["mem"]:
+        k = (r["fmt"], r["buf"])
+        if k in seen:
+            continue
+        seen.add(k)
+        mem.append({"fmt": r["fmt"], "buffers": r["buf"],
+                    "bytes_per_gib": r["bytes_per_gib"]})
+        out.append("  %-9s %s leaves: %6d KiB" % (r["fmt"], r["buf"],
+                                                 r["bytes_per_gib"] // 1024))
+    res["pgtable_memory"] = mem
+
+    # Targets.
+    tg = []
+
+    def target(name, value, limit, le=True):
+        met = None if value is None else (value <= limit if le else
+                                          value >= limit)
+        tg.append({"target": name, "value": value, "limit": limit,
+                   "op": "<=" if le else ">=", "met": met})
+
+    for m in ("strict", "lazy"):
+        for d in dma:
+            if d["setup"] == "xrmu" and d["mode"] == m:
+                target("xrmu %s map+unmap / intel-iommu %s (t%d, %d pg)" % (
+                    m, m, d["threads"], d["granule"]),
+                    d["ratio_to_intel_iommu"], TARGETS[m])
+    for p in ptres:
+        if p["op"] == "map+unmap":
+            target("page table map+unmap / io-pgtable-arm (%s)" % p["case"],
+                   p["ratio"], TARGETS["pgtable"])
+    for f in fres:
+        if f["setup"] == "xrmu" and f["mode"] == "lazy":
+            target("xrmu lazy fio 4K randread IOPS / no IOMMU",
+                   f["randread_ratio_to_none"], TARGETS["fio"], le=False)
+            target("xrmu lazy fio 128K read bandwidth / no IOMMU",
+                   f["read_ratio_to_none"], TARGETS["fio"], le=False)
+    res["targets"] = tg
+    out.append("")
+    out.append("Targets (measured ratio, limit):")
+    for t in tg:
+        out.append("  %-62s %6s %s %.2f  %s" % (
+            t["target"], fmt_r(t["value"]), t["op"], t["limit"],
+            {True: "met", False: "MISSED", None: "not measured"}[t["met"]]))
+
+    with open(a.json, "w", encoding="utf-8") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    out.append("")
+    out.append("Host load average (1/5/15 min) at start: %s, end: %s" % (
+        a.load_start, a.load_end))
+    print("\n".join(out))
+    missing = [k for k in ("fine", "dmabench", "fio", "pt", "mem")
+               if not recs[k]]
+    if missing:
+        print("missing measurements: " + " ".join(missing), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
