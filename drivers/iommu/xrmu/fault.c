@@ -10,14 +10,23 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
 #include <linux/pci.h>
 
 #include "trace.h"
 #include "xrmu.h"
 
 #define XRMU_FLT_RECORD_QWORDS	4
-/* Records handled before the (real-time) fault thread lets others run. */
-#define XRMU_FLT_BUDGET		512
+/*
+ * Under a fault storm the (real-time) fault thread sleeps after every
+ * XRMU_FLT_BUDGET records for as long as handling them took, so it never
+ * takes more than about half of a CPU; records the unit cannot write
+ * meanwhile are counted as lost (overflow).
+ */
+#define XRMU_FLT_BUDGET		128
+#define XRMU_FLT_MIN_SLEEP_US	100
+#define XRMU_FLT_MAX_SLEEP_US	(10 * USEC_PER_MSEC)
 
 static const char *xrmu_fault_reason(unsigned int reason)
 {
@@ -150,8 +159,8 @@ static u32 xrmu_fault_status(struct xrmu_unit *unit)
  * The unit signals only records written into an empty queue (and OVF or
  * WERR going from 0 to 1), so after moving HEAD this re-reads TAIL and
  * keeps draining until both agree; after clearing OVF or WERR it drains
- * once more.  Under a fault storm it sleeps briefly after every
- * XRMU_FLT_BUDGET records, so that the storm cannot monopolise a CPU.
+ * once more.  Under a fault storm it sleeps after every XRMU_FLT_BUDGET
+ * records, so that the storm cannot monopolise a CPU.
  *
  * Return: IRQ_HANDLED.
  */
@@ -160,8 +169,10 @@ irqreturn_t xrmu_fault_thread(int irq, void *data)
 	struct xrmu_unit *unit = data;
 	u32 mask = (1U << unit->fltq_log2) - 1;
 	u64 *q = unit->fltq;
+	ktime_t start = ktime_get();
 	unsigned int done = 0;
 	u32 head, tail;
+	s64 us;
 
 	unit->cnt.fault_irqs++;
 	head = readl(unit->regs + XRMU_REG_FLTQ_HEAD) & XRMU_QIDX;
@@ -181,8 +192,12 @@ irqreturn_t xrmu_fault_thread(int irq, void *data)
 			}
 			writel(head, unit->regs + XRMU_REG_FLTQ_HEAD);
 			if (done >= XRMU_FLT_BUDGET) {
+				us = ktime_us_delta(ktime_get(), start);
+				us = clamp_t(s64, us, XRMU_FLT_MIN_SLEEP_US,
+					     XRMU_FLT_MAX_SLEEP_US);
+				usleep_range(us, 2 * us);
 				done = 0;
-				usleep_range(100, 200);
+				start = ktime_get();
 			}
 		}
 	} while (xrmu_fault_status(unit));
