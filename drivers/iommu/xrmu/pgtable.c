@@ -252,7 +252,9 @@ int xrmu_pgtable_map(struct xrmu_pgtable *pgt, unsigned long iova,
 {
 	unsigned int width = xrmu_lvl_shift(pgt->levels) + 9;
 	int lvl = xrmu_pgsize_to_level(pgsize);
-	u64 size;
+	size_t done = 0;
+	u64 size, attr;
+	int ret = 0;
 
 	if (lvl < 0 || !(pgt->pgsize_bitmap & pgsize) || !pgcount ||
 	    !IS_ALIGNED(iova | paddr, pgsize))
@@ -266,34 +268,40 @@ int xrmu_pgtable_map(struct xrmu_pgtable *pgt, unsigned long iova,
 	if (pgt->paw < 64 && ((paddr + size - 1) >> pgt->paw))
 		return -EINVAL;
 
+	/* The leaf attributes are the same for every page of the request. */
+	attr = xrmu_pte_leaf(0, prot);
 	while (pgcount) {
 		u64 *ptep = xrmu_pt_walk_alloc(pgt, iova, lvl, gfp);
 		unsigned int n, i;
 
-		if (IS_ERR(ptep))
-			return PTR_ERR(ptep);
+		if (IS_ERR(ptep)) {
+			ret = PTR_ERR(ptep);
+			break;
+		}
 		n = min_t(size_t, pgcount,
 			  XRMU_PT_ENTRIES - xrmu_lvl_idx(iova, lvl));
 		for (i = 0; i < n; i++) {
-			u64 leaf = xrmu_pte_leaf(paddr, prot);
+			u64 leaf = attr | (paddr & XRMU_PTE_ADDR);
 			u64 old = READ_ONCE(ptep[i]);
 
-			if (old) {
-				int ret = xrmu_pt_replace_empty(pgt, &ptep[i],
-								old, leaf,
-								iova, lvl);
+			if (unlikely(old)) {
+				ret = xrmu_pt_replace_empty(pgt, &ptep[i], old,
+							    leaf, iova, lvl);
 				if (ret)
-					return ret;
+					goto out;
 			} else {
 				WRITE_ONCE(ptep[i], leaf);
 			}
 			iova += pgsize;
 			paddr += pgsize;
-			*mapped += pgsize;
+			done += pgsize;
 		}
 		pgcount -= n;
 	}
-	return 0;
+out:
+	/* Counted once: @mapped is not in a register across the stores. */
+	*mapped += done;
+	return ret;
 }
 
 /**
@@ -338,10 +346,28 @@ size_t xrmu_pgtable_unmap(struct xrmu_pgtable *pgt, unsigned long iova,
 			if (!(pte & XRMU_PTE_V))
 				return unmapped;
 			if (pte & XRMU_PTE_LEAF) {
-				WRITE_ONCE(*ptep, 0);
-				pgt->ops->gather_add(pgt, gather, base, lsize);
-				unmapped += base + lsize - cur;
-				cur = base + lsize;
+				unsigned int i = xrmu_lvl_idx(cur, lvl);
+				unsigned long start = base;
+
+				/*
+				 * Clear the following leaves of this table
+				 * too (a multi-page unmap walks once per
+				 * table, not once per page) and record them
+				 * as one range.
+				 */
+				do {
+					WRITE_ONCE(table[i], 0);
+					unmapped += base + lsize - cur;
+					cur = base + lsize;
+					base = cur;
+					if (++i == XRMU_PT_ENTRIES ||
+					    unmapped >= size)
+						break;
+					pte = READ_ONCE(table[i]);
+				} while ((pte & XRMU_PTE_V) &&
+					 (pte & XRMU_PTE_LEAF));
+				pgt->ops->gather_add(pgt, gather, start,
+						     cur - start);
 				break;
 			}
 			if (base == cur && size - unmapped >= lsize) {
