@@ -24,8 +24,13 @@
  *
  * Writing N to ".../storm" makes edu send N MSIs whose address is an
  * unmapped IOVA (MSI capability programmed by hand), i.e. N DMA write
- * faults as fast as the CPU can ask for them.  Reading it shows the number
- * sent and the time taken.
+ * faults, in bursts of STORM_BURST with a short sleep in between: under
+ * TCG every MMIO write holds QEMU's big lock, and an unpaced loop of them
+ * starves the other vCPUs and QEMU's main loop, which would measure the
+ * emulator rather than the guest.  Reading it shows the number sent and
+ * the time taken.  Writing N to ".../burst" sends N such MSIs at once with
+ * interrupts off on the writing CPU: if the IOMMU's fault interrupt is
+ * handled on that CPU, its fault queue must overflow.
  */
 
 #include <linux/debugfs.h>
@@ -66,6 +71,8 @@
 #define XRMU_PT_WRITE		0x12
 
 #define ROGUE_MAX_EVENTS	64
+#define STORM_BURST		32
+#define STORM_PAUSE_US		200
 #define ROGUE_NR_PAGES		4	/* rw, ro, wo, secret */
 
 struct rogue_event {
@@ -376,8 +383,8 @@ static ssize_t storm_write(struct file *file, const char __user *ubuf,
 	t0 = ktime_get();
 	for (i = 0; i < n; i++) {
 		writel(1, r->regs + EDU_REG_IRQ_RAISE);
-		if (!(i & 255)) {
-			cond_resched();
+		if (i % STORM_BURST == STORM_BURST - 1) {
+			usleep_range(STORM_PAUSE_US, 2 * STORM_PAUSE_US);
 			if (fatal_signal_pending(current))
 				break;
 		}
@@ -391,6 +398,39 @@ out:
 	mutex_unlock(&r->storm_lock);
 	return ret;
 }
+
+static ssize_t burst_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct rogue *r = file_inode(file)->i_private;
+	unsigned long flags;
+	unsigned int n, i;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, len, 0, &n);
+	if (ret)
+		return ret;
+	if (n > 4096)
+		return -EINVAL;
+	mutex_lock(&r->storm_lock);
+	ret = rogue_msi(r, IOVA_UNMAPPED, true);
+	if (!ret) {
+		local_irq_save(flags);
+		for (i = 0; i < n; i++)
+			writel(1, r->regs + EDU_REG_IRQ_RAISE);
+		local_irq_restore(flags);
+		rogue_msi(r, 0, false);
+		writel(1, r->regs + EDU_REG_IRQ_ACK);
+		ret = len;
+	}
+	mutex_unlock(&r->storm_lock);
+	return ret;
+}
+
+static const struct file_operations burst_fops = {
+	.owner = THIS_MODULE,
+	.write = burst_write,
+};
 
 static int storm_show(struct seq_file *s, void *unused)
 {
@@ -531,6 +571,7 @@ static int rogue_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("expect", 0444, r->dir, r, &expect_fops);
 	debugfs_create_file("faults", 0444, r->dir, r, &faults_fops);
 	debugfs_create_file("storm", 0600, r->dir, r, &storm_fops);
+	debugfs_create_file("burst", 0200, r->dir, r, &burst_fops);
 	return 0;
 
 err_unmap:
