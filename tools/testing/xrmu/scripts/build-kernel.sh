@@ -7,9 +7,10 @@
 #  2. bring the working tree to pristine + patches/linux/*.patch + include/
 #     overlay + drivers/iommu/xrmu/ + Kconfig/Makefile wiring (only changed
 #     files are rewritten);
-#  3. .config = tinyconfig + configs/base.config + configs/<cfg>.config
-#     (+ configs/xrmu.config once the driver exists), olddefconfig, and
-#     every requested option verified;
+#  3. .config = tinyconfig + configs/base.config (+ configs/xrmu.config
+#     once the driver exists) + configs/<cfg>.config, olddefconfig, and
+#     every requested option verified (a later fragment's value of an
+#     option replaces an earlier one's);
 #  4. make bzImage modules headers_install out of tree (O=$XC/linux/build-<cfg>).
 # Skipped entirely when the stamp of the build matches the hash of all inputs.
 set -euo pipefail
@@ -50,10 +51,11 @@ overlay_tree "$LINUX_PRISTINE" "$LINUX_TREE" "$XRMU_H/patches/linux" wire_xrmu \
 	"$XRMU_TOP/include:include" "$XRMU_TOP/drivers/iommu/xrmu:drivers/iommu/xrmu"
 
 # --- 3+4. config and build ------------------------------------------------
-frags=("$XRMU_H/configs/base.config" "$XRMU_H/configs/$CFG.config")
+frags=("$XRMU_H/configs/base.config")
 if have_driver; then
 	frags+=("$XRMU_H/configs/xrmu.config")
 fi
+frags+=("$XRMU_H/configs/$CFG.config")
 key=$(hash_str "$srckey" "$CFG" \
 	"$(hash_paths "$XRMU_H/patches/linux" "$XRMU_TOP/include" \
 		"$XRMU_TOP/drivers/iommu/xrmu" "${frags[@]}" \
@@ -92,7 +94,8 @@ while IFS= read -r line; do
 		echo "[xrmu] config $CFG: $line requested, got: $(grep -E "^$sym=|^# $sym is not set" "$gen/.config" || echo absent)" >&2
 		missing=1
 	fi
-done < <(cat "${frags[@]}")
+done < <(awk -F= '/^CONFIG_/ { if (!($1 in v)) o[n++] = $1; v[$1] = $0 }
+	END { for (i = 0; i < n; i++) print v[o[i]] }' "${frags[@]}")
 [ "$missing" = 0 ] || xdie "kernel config $CFG: requested options were dropped (see above)"
 
 if ! cmp -s "$gen/.config" "$B/.config"; then
