@@ -71,6 +71,15 @@ static struct pci_driver xrmu_pci_driver = {
 	.driver.suppress_bind_attrs = true,
 };
 
+/*
+ * Built in, register before the device_initcall() drivers bind: PCI is
+ * enumerated and its resources assigned by then (fs_initcall), and a
+ * device that no driver has claimed yet gets a DMA domain and remapped
+ * MSIs from its first probe.  At module_init() level, drivers linked
+ * before drivers/iommu (virtio-pci, pcieport) would already be bound and
+ * keep an identity domain and compatibility MSIs.  A module is loaded
+ * through module_init() whatever the level.
+ */
 static int __init xrmu_init(void)
 {
 	int ret;
@@ -81,7 +90,7 @@ static int __init xrmu_init(void)
 		xrmu_core_exit();
 	return ret;
 }
-module_init(xrmu_init);
+rootfs_initcall(xrmu_init);
 
 static void __exit xrmu_exit(void)
 {
