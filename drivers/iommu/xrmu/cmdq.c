@@ -52,6 +52,8 @@ static u32 xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
 	u32 head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
 	struct xrmu_cmd *ent = &unit->cmdq[head & xrmu_cmdq_mask(unit)];
 
+	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
+
 	unit->cnt.cmd_errors[code < ARRAY_SIZE(unit->cnt.cmd_errors) ?
 			     code : 0]++;
 	trace_xrmu_cmdq_error(unit, code, head, ent);
@@ -78,6 +80,7 @@ static void xrmu_cmdq_fence(struct xrmu_unit *unit, const char *what)
 	u32 ctrl, sts;
 	int ret;
 
+	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
 	unit->cnt.cmd_timeouts++;
 	if (unit->fenced)
 		return;
@@ -98,7 +101,14 @@ static void xrmu_cmdq_fence(struct xrmu_unit *unit, const char *what)
 	schedule_delayed_work(&unit->recover_work, XRMU_RECOVER_DELAY);
 }
 
-/* Wait until there is room for one entry.  Called with cmdq_lock held. */
+/*
+ * Wait until there is room for one entry.  Called with cmdq_lock held.
+ *
+ * The unit only moves HEAD from where it is towards TAIL, so the entries
+ * between a HEAD value seen earlier (cmdq_head) and TAIL are a superset of
+ * those still pending: if that copy leaves room, the queue has room, and
+ * CMDQ_HEAD is read only when the copy says the queue is full.
+ */
 static int xrmu_cmdq_wait_space(struct xrmu_unit *unit)
 {
 	u32 mask = xrmu_cmdq_mask(unit);
@@ -106,8 +116,11 @@ static int xrmu_cmdq_wait_space(struct xrmu_unit *unit)
 	u32 head, sts;
 	int ret;
 
+	if (unit->cmdq_head != next)
+		return 0;
 	for (;;) {
 		head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+		unit->cmdq_head = head & mask;
 		if (head != next)
 			return 0;
 		/* Full: publish what is queued and let the unit drain it. */
@@ -192,8 +205,15 @@ static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 			xrmu_cmdq_fence(unit, "SYNC timeout");
 			return ret;
 		}
-		if (done == 1)
+		if (done == 1) {
+			/*
+			 * The unit writes the completion word before it moves
+			 * HEAD past the SYNC: HEAD has reached the SYNC, not
+			 * necessarily gone past it.
+			 */
+			unit->cmdq_head = sync_idx;
 			return err;
+		}
 		sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
 		err = -EIO;
 		/*
@@ -306,6 +326,7 @@ static void xrmu_cmdq_recover_work(struct work_struct *work)
 
 	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
 	head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
 	sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
 	if (head != unit->cmdq_tail && !(sts & XRMU_CMDQ_STS_ERR))
 		ret = -EBUSY;

@@ -932,8 +932,9 @@ static int xrmu_hw_enable(struct xrmu_unit *unit)
 	writeq(xrmu_qbase_encode(virt_to_phys(unit->fltq), unit->fltq_log2),
 	       unit->regs + XRMU_REG_FLTQ_BASE);
 
-	/* (2) queues on */
+	/* (2) queues on: starting the queue sets HEAD = TAIL = 0 */
 	unit->cmdq_tail = 0;
+	unit->cmdq_head = 0;
 	ctrl = XRMU_CTRL_CMDQ_EN | XRMU_CTRL_FLTQ_EN;
 	if (unit->irq_fault > 0)
 		ctrl |= XRMU_CTRL_FLT_IE;

@@ -452,6 +452,8 @@ phys_addr_t xrmu_pgtable_iova_to_phys(struct xrmu_pgtable *pgt,
  * @cmdq: command queue memory
  * @cmdq_log2: log2 of the number of command queue entries
  * @cmdq_tail: software copy of CMDQ_TAIL
+ * @cmdq_head: a CMDQ_HEAD value known to be reached (HEAD only moves towards
+ *	TAIL, so this is never ahead of the register)
  * @sync_word: completion word written by SYNC commands
  * @sync_seq: last sequence number used in a SYNC
  * @fltq: fault queue memory
@@ -496,6 +498,7 @@ struct xrmu_unit {
 	struct xrmu_cmd *cmdq;
 	unsigned int cmdq_log2;
 	u32 cmdq_tail;
+	u32 cmdq_head;
 	u32 *sync_word;
 	u32 sync_seq;
 
