@@ -5,7 +5,7 @@
 #
 # xrmu driver, virtio-blk (iommu_platform=on): the disk is bound at boot, so loading xrmu.ko
 # afterwards must leave it working on an identity domain; then strict,
-# lazy and pass-through 64 MiB round trips (guest/lib/late-disk.sh).
+# lazy and pass-through 16 MiB round trips (guest/lib/late-disk.sh).
 . /xrmu/lib/late-disk.sh
 xrmu_late_disk_test vda
 tap_done
