@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu
+# RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 300
+# BUNDLE: edu 10
 # REQUIRES: model
 #
 # Harness self-test: the xrmu unit (-device xrmu-pci) is visible to the
 # guest with the identity of the design sheet (section 1): vendor 0x1af4,
 # device 0x10f0, class 0x0806 (prog-if 0), revision 0x01, subsystem
 # 1af4:1100, a 16 KiB BAR0, and VERSION (BAR0 + 0x000) = 0x00010000.
+# (NVMe and edu are there only to share a boot with the edu bundle.)
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 tap_plan 6

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu --dev edu --dev nvme --timeout 900
+# RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 900
+# BUNDLE: edu 40
 # REQUIRES: model driver
 #
 # xrmu driver: DMA API through dma-iommu for a device that has no driver
@@ -10,7 +11,8 @@
 # a strict DMA domain and pass-through.  Also checks the IOMMU
 # groups against the topology: every covered function (all but the unit's
 # own) has a group, each group's devices link to xrmu0, and the unit's
-# sysfs attributes describe the unit.
+# sysfs attributes describe the unit.  Leaves edu unbound, in the group
+# type it found.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
@@ -63,4 +65,7 @@ sed 's/^/# /' "$r"
 tap_check $(edu_ok "$r"; echo $?) "edu dma_map_single round trips (pass-through)"
 dmesg | grep -E "xrmu [0-9a-f:.]+: fault " | head -5 | sed 's/^/# /'
 tap_check $(dmesg | grep -qE "xrmu [0-9a-f:.]+: fault "; echo $((! $?))) "no xrmu fault reported"
+echo "$(basename "$e")" >"$e/driver/unbind"
+rmmod xrmu_edu_test
+echo "$type" >"$e/iommu_group/type"
 tap_done

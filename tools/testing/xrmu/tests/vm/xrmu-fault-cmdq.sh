@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu --dev edu --timeout 600
+# RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 600
+# BUNDLE: edu 90
 # REQUIRES: model driver
 #
 # Command-queue failures injected through DBG_INJECT (debugfs "inject"):
@@ -12,6 +13,9 @@
 #    that can no longer be invalidated), later submissions fail at once,
 #    the guest stays responsive; once the stall is lifted the driver
 #    invalidates every cache, unfences the unit and DMA works again.
+# Event counters are compared with their values at the start (the unit
+# may have served other tests of a bundle: this one fences the unit, so
+# it runs last there); leaves edu unbound, in the group type it found.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 tap_plan 16
@@ -27,12 +31,16 @@ rerun() { # run the edu test module's DMA again
 }
 edu_ok() { [ "$(grep -c "^ok" "$r")" -ge 8 ] && ! grep -q "^not ok" "$r"; }
 cnt() { sed -n "s/^$1 //p" "$x/counters"; }
+# dcnt NAME: increase of a counter since the start of the test
+dcnt() { echo $(($(cnt "$1") - $(sed -n "s/^$1 //p" /tmp/cmdq-counters0))); }
 status() { sed -n "s/^STATUS *//p" "$x/regs"; }
 
 tap_ok "modprobe xrmu" modprobe xrmu
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 bdf=$(basename "$e")
 x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+cat "$x/counters" >/tmp/cmdq-counters0
+type0=$(cat "$e/iommu_group/type")
 echo DMA >"$e/iommu_group/type"
 tap_ok "modprobe xrmu_edu_test" modprobe xrmu_edu_test
 r=/sys/kernel/debug/xrmu_edu_test/$bdf
@@ -41,13 +49,13 @@ tap_check $(edu_ok; echo $?) "DMA works before the injections"
 echo 2 >"$x/inject"	# CMD_ILLEGAL
 rerun
 tap_check $(dmesg | grep -q "command queue error 1 (illegal command)" &&
-	[ "$(cnt cmd_error_illegal)" = 1 ]; echo $?) "illegal command reported and counted"
+	[ "$(dcnt cmd_error_illegal)" = 1 ]; echo $?) "illegal command reported and counted"
 tap_check $(edu_ok; echo $?) "recovered: DMA works after the illegal command"
 
 echo 8 >"$x/inject"	# CMDQ_READ_ERR
 rerun
 tap_check $(dmesg | grep -q "command queue error 2 (command read error)" &&
-	[ "$(cnt cmd_error_read_error)" = 1 ]; echo $?) "command read error reported and counted"
+	[ "$(dcnt cmd_error_read_error)" = 1 ]; echo $?) "command read error reported and counted"
 tap_check $(edu_ok; echo $?) "recovered: DMA works after the read error"
 
 # The unit stops making progress.
@@ -61,7 +69,7 @@ dmesg | grep -E "no progress|fenced" | sed 's/^/# /'
 tap_check $(dmesg | grep -q "command queue made no progress (.*): unit fenced, DMA and MSIs of its devices blocked"; echo $?) \
 	"stall detected and logged, unit fenced"
 tap_check $([ $((t1 - t0)) -le 3000 ]; echo $?) "no hang: the driver run finished in bounded time"
-tap_check $([ "$(cnt fences)" = 1 ] && [ "$(cnt fenced)" = 1 ] && [ "$(cnt cmd_timeouts)" -ge 1 ]; echo $?) \
+tap_check $([ "$(dcnt fences)" = 1 ] && [ "$(cnt fenced)" = 1 ] && [ "$(dcnt cmd_timeouts)" -ge 1 ]; echo $?) \
 	"counters: fenced once, timeouts counted"
 st=$(status)
 tap_diag "STATUS $st while fenced"
@@ -74,7 +82,7 @@ echo 0 >"$x/inject"	# lift the stall
 i=0
 while [ $i -lt 50 ] && [ "$(cnt fenced)" != 0 ]; do sleep 0.1; i=$((i + 1)); done
 dmesg | grep -E "no longer fenced" | sed 's/^/# /'
-tap_check $([ "$(cnt fenced)" = 0 ] && [ "$(cnt recoveries)" = 1 ] &&
+tap_check $([ "$(cnt fenced)" = 0 ] && [ "$(dcnt recoveries)" = 1 ] &&
 	dmesg | grep -q "command queue moving again: caches invalidated, unit no longer fenced"; echo $?) \
 	"stall lifted: unit recovered and logged"
 st=$(status)
@@ -83,4 +91,7 @@ rerun
 sed 's/^/# /' "$r"
 tap_check $(edu_ok; echo $?) "DMA works after the recovery"
 sed 's/^/# /' "$x/counters"
+echo "$bdf" >"$e/driver/unbind"
+rmmod xrmu_edu_test
+echo "$type0" >"$e/iommu_group/type"
 tap_done

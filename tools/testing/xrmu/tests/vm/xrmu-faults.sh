@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu --dev edu --timeout 900
+# RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 900
+# BUNDLE: edu 30
 # REQUIRES: model driver
 #
 # xrmu driver error paths.  A device write to an IOVA unmapped from a
@@ -10,6 +11,7 @@
 # the command replaced and the queue resumed, and DMA keeps working; a
 # failed table read is reported as a fault and the next run works again;
 # a failed fault-record write is reported and recording resumes.
+# Leaves edu unbound, in the group type it found.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 tap_plan 12
@@ -24,6 +26,7 @@ seen() { dmesg | grep -qE "$1"; }
 tap_ok "modprobe xrmu" modprobe xrmu
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 bdf=$(basename "$e")
+type0=$(cat "$e/iommu_group/type")
 echo DMA >"$e/iommu_group/type"
 tap_ok "modprobe xrmu_edu_test fault_test=1" modprobe xrmu_edu_test fault_test=1
 r=/sys/kernel/debug/xrmu_edu_test/$bdf
@@ -57,4 +60,7 @@ rerun
 rerun
 tap_check $(seen "fault queue write error"; echo $?) "injected fault-record write error reported"
 grep -E "VIOL" "$x/regs" | sed 's/^/# /'
+echo "$bdf" >"$e/driver/unbind"
+rmmod xrmu_edu_test
+echo "$type0" >"$e/iommu_group/type"
 tap_done

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 900
+# BUNDLE: edu 20
 # REQUIRES: model driver
 #
 # xrmu interrupt remapping, module build.  NVMe is unbound before xrmu.ko
@@ -17,6 +18,8 @@
 #   raises an interrupt on NVMe nor on edu;
 # - the interrupt window is edu's reserved msi region, and VFIO's type1
 #   backend accepts edu without allow_unsafe_interrupts (isolated MSI).
+# Needs xrmu.ko not loaded yet (first xrmu test of its bundle); leaves
+# edu unbound, without a driver override.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 tap_plan 22
@@ -200,4 +203,6 @@ echo vfio-pci >"$e/driver_override"
 echo "$ebdf" >/sys/bus/pci/drivers/vfio-pci/bind
 tap_ok "VFIO type1 accepts edu without unsafe interrupts (isolated MSI)" \
 	ir_vfio_type1 "$g"
+echo "$ebdf" >/sys/bus/pci/drivers/vfio-pci/unbind
+echo >"$e/driver_override"
 tap_done

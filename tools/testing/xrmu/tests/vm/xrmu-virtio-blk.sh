@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# RUNVM: --iommu xrmu --dev virtio-blk --timeout 1200
+# RUNVM: --iommu xrmu --dev nvme --dev virtio-blk --timeout 900
+# BUNDLE: disks 20
 # REQUIRES: model driver
 #
 # xrmu driver, virtio-blk (iommu_platform=on): the disk is bound at boot, so loading xrmu.ko
