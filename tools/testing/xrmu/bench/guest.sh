@@ -25,10 +25,23 @@ edu=$(pci_find 0x1234 0x11e8)
 [ -b /dev/nvme0n1 ] || fail "no /dev/nvme0n1"
 nvme=$(pci_of_block nvme0n1)
 
-if [ "$SETUP" = xrmu ]; then
+# xrmu may be built in (the bench config does so) or a module.
+if [ "$SETUP" = xrmu ] && [ ! -e /sys/class/iommu/xrmu0 ]; then
 	modprobe xrmu || fail "modprobe xrmu"
 fi
 modprobe xrmu_dma_bench || fail "modprobe xrmu_dma_bench"
+
+# What one register read costs (bench/mmio-probe.c): edu's ID register in
+# every setup, and xrmu's CMDQ_HEAD (the register the invalidation path
+# used to read) behind xrmu.  Neither read has side effects.
+probe() { # name, sysfs dir, offset
+	o=$(/xrmu/files/mmio-probe "$2" "$3" 200000) || fail "mmio-probe $1: $o"
+	echo "BENCH mmio setup=$SETUP dev=$1 ${o#mmio-probe }"
+}
+probe edu "$edu" 0x0
+if [ "$SETUP" = xrmu ]; then
+	probe xrmu "$(pci_find 0x1af4 0x10f0 | head -n1)" 0x48
+fi
 
 unbind() { # sysfs dir
 	[ -e "$1/driver" ] || return 0

@@ -41,7 +41,8 @@ def parse(paths):
                 kv = dict(x.split("=", 1) for x in w[2:] if "=" in x)
                 recs[w[1]].append({k: num(v) if k not in (
                     "setup", "mode", "fmt", "case", "op", "rw", "bs", "buf",
-                    "dev", "iommu", "type") else v for k, v in kv.items()})
+                    "dev", "iommu", "type", "reg") else v
+                    for k, v in kv.items()})
     return recs
 
 
@@ -224,6 +225,18 @@ def main():
         out.append("  %-9s %s leaves: %6d KiB" % (r["fmt"], r["buf"],
                                                  r["bytes_per_gib"] // 1024))
     res["pgtable_memory"] = mem
+
+    # 5. One register read (mmio-probe), against a read of memory.
+    if recs["mmio"]:
+        res["mmio"] = recs["mmio"]
+        out.append("")
+        out.append("5. One 32-bit register read from the guest (mmio-probe, "
+                   "200000 reads), ns per read")
+        out.append("%-12s %-5s %6s %8s %8s" % ("setup", "dev", "reg", "mmio",
+                                             "memory"))
+        for r in recs["mmio"]:
+            out.append("%-12s %-5s %6s %8.1f %8.1f" % (
+                r["setup"], r["dev"], r["reg"], r["mmio_ns"], r["mem_ns"]))
 
     # Targets.
     tg = []
