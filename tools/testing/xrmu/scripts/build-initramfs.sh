@@ -58,6 +58,10 @@ done
 # Kernel modules.
 make -C "$LINUX_TREE" O="$B" -s INSTALL_MOD_PATH="$r" INSTALL_MOD_STRIP=1 \
 	modules_install >>"$log" 2>&1 || { xtail "$log"; xdie "modules_install failed"; }
+# Headers shared by the guest modules (their Makefiles add -I$(src)/../include).
+rm -rf "$XC/guest-modules/$CFG/include"
+mkdir -p "$XC/guest-modules/$CFG"
+cp -R "$XRMU_H/guest/modules/include" "$XC/guest-modules/$CFG/include"
 for d in "$XRMU_H"/guest/modules/*/; do
 	[ -f "$d/Makefile" ] || [ -f "$d/Kbuild" ] || continue
 	n=$(basename "$d")

@@ -15,22 +15,13 @@
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
-#include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/random.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
 
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_COUNT	0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_CMD_START		BIT(0)
-#define EDU_CMD_TO_RAM		BIT(1)
-#define EDU_BUF_ADDR		0x40000
-#define EDU_BUF_SIZE		4096
-#define EDU_TIMEOUT_US		(10 * USEC_PER_SEC)
+#include "xrmu_edu.h"
 
 static unsigned int dma_bits = 64;
 module_param(dma_bits, uint, 0444);
@@ -74,20 +65,6 @@ static __printf(3, 4) void edu_tap(struct edu_test *t, bool ok,
 		 line);
 }
 
-static int edu_dma(struct edu_test *t, dma_addr_t src, dma_addr_t dst,
-		   u32 len, bool to_ram)
-{
-	u32 cmd;
-
-	writeq(src, t->regs + EDU_REG_DMA_SRC);
-	writeq(dst, t->regs + EDU_REG_DMA_DST);
-	writeq(len, t->regs + EDU_REG_DMA_COUNT);
-	writeq(EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0),
-	       t->regs + EDU_REG_DMA_CMD);
-	return readl_poll_timeout(t->regs + EDU_REG_DMA_CMD, cmd,
-				  !(cmd & EDU_CMD_START), 1000, EDU_TIMEOUT_US);
-}
-
 /*
  * Copy @len bytes from a fresh random buffer at offset @off into the edu
  * buffer and back into a second buffer at offset @off2; compare.
@@ -112,7 +89,7 @@ static void edu_roundtrip(struct edu_test *t, size_t off, size_t off2,
 	a_dma = dma_map_single(dev, a + off, len, DMA_TO_DEVICE);
 	if (dma_mapping_error(dev, a_dma))
 		goto out_free;
-	ret = edu_dma(t, a_dma, EDU_BUF_ADDR, len, false);
+	ret = xrmu_edu_dma(t->regs, a_dma, EDU_BUF_ADDR, len, false);
 	dma_unmap_single(dev, a_dma, len, DMA_TO_DEVICE);
 	if (ret)
 		goto out_free;
@@ -120,7 +97,7 @@ static void edu_roundtrip(struct edu_test *t, size_t off, size_t off2,
 	b_dma = dma_map_single(dev, b + off2, len, DMA_FROM_DEVICE);
 	if (dma_mapping_error(dev, b_dma))
 		goto out_free;
-	ret = edu_dma(t, EDU_BUF_ADDR, b_dma, len, true);
+	ret = xrmu_edu_dma(t->regs, EDU_BUF_ADDR, b_dma, len, true);
 	dma_unmap_single(dev, b_dma, len, DMA_FROM_DEVICE);
 	if (ret)
 		goto out_free;
@@ -174,7 +151,7 @@ static void edu_stale_write(struct edu_test *t)
 		return;
 	}
 	dma_unmap_single(dev, b_dma, EDU_BUF_SIZE, DMA_FROM_DEVICE);
-	if (edu_dma(t, EDU_BUF_ADDR, b_dma, EDU_BUF_SIZE, true))
+	if (xrmu_edu_dma(t->regs, EDU_BUF_ADDR, b_dma, EDU_BUF_SIZE, true))
 		ok = false;
 	for (i = 0; i < EDU_BUF_SIZE; i++)
 		if (b[i] != 0x5a)

@@ -31,17 +31,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#define EDU_REG_IRQ_STATUS	0x24
-#define EDU_REG_IRQ_RAISE	0x60
-#define EDU_REG_IRQ_ACK		0x64
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_COUNT	0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_CMD_START		BIT(0)
-#define EDU_CMD_TO_RAM		BIT(1)
-#define EDU_BUF_ADDR		0x40000
-#define EDU_TIMEOUT_US		(10 * USEC_PER_SEC)
+#include "xrmu_edu.h"
+
 #define EDU_IRQ_TIMEOUT_US	(2 * USEC_PER_SEC)
 #define EDU_RAISE_MAX		1000
 
@@ -64,20 +55,6 @@ static irqreturn_t edu_ir_handler(int irq, void *arg)
 	writel(status, t->regs + EDU_REG_IRQ_ACK);
 	atomic_inc(&t->count);
 	return IRQ_HANDLED;
-}
-
-static int edu_ir_dma(struct edu_ir *t, u64 src, u64 dst, u32 len,
-		      bool to_ram)
-{
-	u32 cmd;
-
-	writeq(src, t->regs + EDU_REG_DMA_SRC);
-	writeq(dst, t->regs + EDU_REG_DMA_DST);
-	writeq(len, t->regs + EDU_REG_DMA_COUNT);
-	writeq(EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0),
-	       t->regs + EDU_REG_DMA_CMD);
-	return readl_poll_timeout(t->regs + EDU_REG_DMA_CMD, cmd,
-				  !(cmd & EDU_CMD_START), 1000, EDU_TIMEOUT_US);
 }
 
 static int edu_ir_raise(struct edu_ir *t, unsigned int n)
@@ -113,12 +90,12 @@ static int edu_ir_forge(struct edu_ir *t, u64 addr, u32 data)
 		kfree(buf);
 		return -ENOMEM;
 	}
-	ret = edu_ir_dma(t, buf_dma, EDU_BUF_ADDR, sizeof(*buf), false);
+	ret = xrmu_edu_dma(t->regs, buf_dma, EDU_BUF_ADDR, sizeof(*buf), false);
 	dma_unmap_single(dev, buf_dma, sizeof(*buf), DMA_TO_DEVICE);
 	kfree(buf);
 	if (ret)
 		return ret;
-	return edu_ir_dma(t, EDU_BUF_ADDR, addr, sizeof(u32), true);
+	return xrmu_edu_dma(t->regs, EDU_BUF_ADDR, addr, sizeof(u32), true);
 }
 
 static int edu_ir_irq_get(void *data, u64 *val)

@@ -48,16 +48,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#define EDU_REG_IRQ_RAISE	0x60
-#define EDU_REG_IRQ_ACK		0x64
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_COUNT	0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_CMD_START		BIT(0)
-#define EDU_CMD_TO_RAM		BIT(1)
-#define EDU_BUF_ADDR		0x40000
-#define EDU_TIMEOUT_US		(10 * USEC_PER_SEC)
+#include "xrmu_edu.h"
 
 #define IOVA_RW			0x100000UL
 #define IOVA_RO			0x200000UL
@@ -171,19 +162,6 @@ static bool rogue_wait_fault(struct rogue *r, unsigned int from,
 	return seen;
 }
 
-static int edu_dma(struct rogue *r, u64 src, u64 dst, u32 len, bool to_ram)
-{
-	u32 cmd;
-
-	writeq(src, r->regs + EDU_REG_DMA_SRC);
-	writeq(dst, r->regs + EDU_REG_DMA_DST);
-	writeq(len, r->regs + EDU_REG_DMA_COUNT);
-	writeq(EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0),
-	       r->regs + EDU_REG_DMA_CMD);
-	return readl_poll_timeout(r->regs + EDU_REG_DMA_CMD, cmd,
-				  !(cmd & EDU_CMD_START), 1000, EDU_TIMEOUT_US);
-}
-
 static void rogue_expect(struct rogue *r, u64 addr, const char *acc,
 			 unsigned int reason)
 {
@@ -198,10 +176,11 @@ static void rogue_roundtrip(struct rogue *r, const char *when)
 
 	get_random_bytes(p, PAGE_SIZE);
 	memcpy(r->snap, p, PAGE_SIZE);
-	ret = edu_dma(r, IOVA_RW, EDU_BUF_ADDR, PAGE_SIZE, false);
+	ret = xrmu_edu_dma(r->regs, IOVA_RW, EDU_BUF_ADDR, PAGE_SIZE, false);
 	memset(p, 0, PAGE_SIZE);
 	if (!ret)
-		ret = edu_dma(r, EDU_BUF_ADDR, IOVA_RW, PAGE_SIZE, true);
+		ret = xrmu_edu_dma(r->regs, EDU_BUF_ADDR, IOVA_RW, PAGE_SIZE,
+				   true);
 	rogue_tap(r, !ret && !memcmp(p, r->snap, PAGE_SIZE),
 		  "%s: 4096 bytes RAM -> edu -> RAM through read/write IOVA 0x%lx",
 		  when, IOVA_RW);
@@ -232,7 +211,7 @@ static void rogue_write(struct rogue *r, u64 iova, unsigned int reason,
 	for (i = 0; i < ROGUE_NR_PAGES; i++)
 		memcpy(r->snap + i * PAGE_SIZE, page_address(pages[i]),
 		       PAGE_SIZE);
-	ret = edu_dma(r, EDU_BUF_ADDR, iova, PAGE_SIZE, true);
+	ret = xrmu_edu_dma(r->regs, EDU_BUF_ADDR, iova, PAGE_SIZE, true);
 	seen = rogue_wait_fault(r, from, iova, IOMMU_FAULT_WRITE);
 	for (i = 0; i < ROGUE_NR_PAGES; i++)
 		if (memcmp(r->snap + i * PAGE_SIZE, page_address(pages[i]),
@@ -257,11 +236,12 @@ static void rogue_read(struct rogue *r, u64 iova, const void *target,
 	bool leaked, seen;
 	int ret;
 
-	ret = edu_dma(r, iova, EDU_BUF_ADDR, PAGE_SIZE, false);
+	ret = xrmu_edu_dma(r->regs, iova, EDU_BUF_ADDR, PAGE_SIZE, false);
 	seen = rogue_wait_fault(r, from, iova, IOMMU_FAULT_READ);
 	memset(p, 0xa5, PAGE_SIZE);
 	if (!ret)
-		ret = edu_dma(r, EDU_BUF_ADDR, IOVA_RW, PAGE_SIZE, true);
+		ret = xrmu_edu_dma(r->regs, EDU_BUF_ADDR, IOVA_RW, PAGE_SIZE,
+				   true);
 	leaked = !memcmp(p, target, PAGE_SIZE);
 	rogue_tap(r, !ret && !leaked && seen,
 		  "DMA read from %s 0x%llx blocked: data %s, domain handler %s",
@@ -277,10 +257,11 @@ static void rogue_read_ro(struct rogue *r)
 	unsigned int from = rogue_nev(r);
 	int ret;
 
-	ret = edu_dma(r, IOVA_RO, EDU_BUF_ADDR, PAGE_SIZE, false);
+	ret = xrmu_edu_dma(r->regs, IOVA_RO, EDU_BUF_ADDR, PAGE_SIZE, false);
 	memset(p, 0, PAGE_SIZE);
 	if (!ret)
-		ret = edu_dma(r, EDU_BUF_ADDR, IOVA_RW, PAGE_SIZE, true);
+		ret = xrmu_edu_dma(r->regs, EDU_BUF_ADDR, IOVA_RW, PAGE_SIZE,
+				   true);
 	rogue_tap(r, !ret && !memcmp(p, page_address(r->ro), PAGE_SIZE) &&
 		  rogue_nev(r) == from,
 		  "DMA read through read-only IOVA 0x%lx allowed, no fault",
