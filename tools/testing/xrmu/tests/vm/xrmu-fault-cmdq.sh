@@ -18,6 +18,7 @@
 # it runs last there); leaves edu unbound, in the group type it found.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/edu.sh
 tap_plan 16
 
 now_cs() { # guest uptime in centiseconds
@@ -29,7 +30,6 @@ rerun() { # run the edu test module's DMA again
 	echo "$bdf" >"$e/driver/unbind"
 	echo "$bdf" >/sys/bus/pci/drivers/xrmu_edu_test/bind
 }
-edu_ok() { [ "$(grep -c "^ok" "$r")" -ge 8 ] && ! grep -q "^not ok" "$r"; }
 cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 # dcnt NAME: increase of a counter since the start of the test
 dcnt() { echo $(($(cnt "$1") - $(sed -n "s/^$1 //p" /tmp/cmdq-counters0))); }
@@ -44,19 +44,19 @@ type0=$(cat "$e/iommu_group/type")
 echo DMA >"$e/iommu_group/type"
 tap_ok "modprobe xrmu_edu_test" modprobe xrmu_edu_test
 r=/sys/kernel/debug/xrmu_edu_test/$bdf
-tap_check $(edu_ok; echo $?) "DMA works before the injections"
+tap_check $(edu_ok "$r"; echo $?) "DMA works before the injections"
 
 echo 2 >"$x/inject"	# CMD_ILLEGAL
 rerun
 tap_check $(dmesg | grep -q "command queue error 1 (illegal command)" &&
 	[ "$(dcnt cmd_error_illegal)" = 1 ]; echo $?) "illegal command reported and counted"
-tap_check $(edu_ok; echo $?) "recovered: DMA works after the illegal command"
+tap_check $(edu_ok "$r"; echo $?) "recovered: DMA works after the illegal command"
 
 echo 8 >"$x/inject"	# CMDQ_READ_ERR
 rerun
 tap_check $(dmesg | grep -q "command queue error 2 (command read error)" &&
 	[ "$(dcnt cmd_error_read_error)" = 1 ]; echo $?) "command read error reported and counted"
-tap_check $(edu_ok; echo $?) "recovered: DMA works after the read error"
+tap_check $(edu_ok "$r"; echo $?) "recovered: DMA works after the read error"
 
 # The unit stops making progress.
 echo 1 >"$x/inject"	# CMDQ_STALL
@@ -89,7 +89,7 @@ st=$(status)
 tap_check $([ $((st & 0x1)) = 1 ]; echo $?) "translation back on (STATUS $st)"
 rerun
 sed 's/^/# /' "$r"
-tap_check $(edu_ok; echo $?) "DMA works after the recovery"
+tap_check $(edu_ok "$r"; echo $?) "DMA works after the recovery"
 sed 's/^/# /' "$x/counters"
 echo "$bdf" >"$e/driver/unbind"
 rmmod xrmu_edu_test

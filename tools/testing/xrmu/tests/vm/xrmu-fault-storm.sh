@@ -17,6 +17,7 @@
 # device itself works again once in a DMA domain.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/edu.sh
 tap_plan 14
 N=${XRMU_STORM:-100000}
 
@@ -26,7 +27,6 @@ now_cs() { # guest uptime in centiseconds
 	echo $((_u))
 }
 
-edu_ok() { [ "$(grep -c "^ok" "$1")" -ge 8 ] && ! grep -q "^not ok" "$1"; }
 
 tap_ok "modprobe xrmu" modprobe xrmu
 set -- $(pci_find 0x1234 0x11e8)

@@ -14,9 +14,9 @@
 # Leaves edu unbound, in the group type it found.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/edu.sh
 tap_plan 12
 
-edu_ok() { [ "$(grep -c "^ok" "$1")" -ge "$2" ] && ! grep -q "^not ok" "$1"; }
 rerun() { # run the edu test module again
 	echo "$bdf" >"$e/driver/unbind"
 	echo "$bdf" >/sys/bus/pci/drivers/xrmu_edu_test/bind

@@ -27,21 +27,11 @@
 #   usb-tablet behind it) are delivered and remapped.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/irq.sh
 tap_plan 29
 
-ncpu=$(head -n1 /proc/interrupts | wc -w)
-# irq_count IRQ: its count summed over the CPUs
-irq_count() {
-	awk -v n="$1:" -v m="$ncpu" '$1 == n {
-		s = 0
-		for (i = 0; i < m; i++)
-			s += $(i + 2)
-		print s
-	}' /proc/interrupts
-}
 # irqs_of BDF: the interrupt numbers of a PCI function (its msi_irqs)
 irqs_of() { ls "/sys/bus/pci/devices/$1/msi_irqs" 2>/dev/null; }
-irq_chip() { awk -v n="$1:" -v m="$ncpu" '$1 == n { print $(m + 2) }' /proc/interrupts; }
 irqs_count() { # BDF
 	_s=0
 	for _i in $(irqs_of "$1"); do _s=$((_s + $(irq_count "$_i"))); done

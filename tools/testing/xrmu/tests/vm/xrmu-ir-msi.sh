@@ -22,20 +22,9 @@
 # edu unbound, without a driver override.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/irq.sh
 tap_plan 22
 
-ncpu=$(head -n1 /proc/interrupts | wc -w)
-# irq_count IRQ [CPU]: count of one CPU, or of all CPUs
-irq_count() {
-	awk -v n="$1:" -v c="${2:--1}" -v m="$ncpu" '$1 == n {
-		s = 0
-		for (i = 0; i < m; i++)
-			if (c < 0 || c == i)
-				s += $(i + 2)
-		print s
-	}' /proc/interrupts
-}
-irq_chip() { awk -v n="$1:" -v m="$ncpu" '$1 == n { print $(m + 2) }' /proc/interrupts; }
 nvme_irqs() { awk -F: '/nvme0q/ { gsub(/ /, "", $1); print $1 }' /proc/interrupts; }
 nvme_count() {
 	_s=0

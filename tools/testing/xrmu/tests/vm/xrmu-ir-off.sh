@@ -11,20 +11,11 @@
 # without allow_unsafe_interrupts, as its MSIs are not isolated.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/edu.sh
+. /xrmu/lib/irq.sh
 tap_plan 9
 
-ncpu=$(head -n1 /proc/interrupts | wc -w)
-irq_count() {
-	awk -v n="$1:" -v m="$ncpu" '$1 == n {
-		s = 0
-		for (i = 0; i < m; i++)
-			s += $(i + 2)
-		print s
-	}' /proc/interrupts
-}
-irq_chip() { awk -v n="$1:" -v m="$ncpu" '$1 == n { print $(m + 2) }' /proc/interrupts; }
 reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
-edu_ok() { [ "$(grep -c "^ok" "$1")" -ge "$2" ] && ! grep -q "^not ok" "$1"; }
 
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 ebdf=$(basename "$e")

@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+# xrmu harness: /proc/interrupts helpers for guest scripts.
+# ncpu: number of CPU columns in /proc/interrupts.
+ncpu=$(head -n1 /proc/interrupts | wc -w)
+# irq_count IRQ [CPU]: the interrupt's count on one CPU, or summed over all
+irq_count() {
+	awk -v n="$1:" -v c="${2:--1}" -v m="$ncpu" '$1 == n {
+		s = 0
+		for (i = 0; i < m; i++)
+			if (c < 0 || c == i)
+				s += $(i + 2)
+		print s
+	}' /proc/interrupts
+}
+# irq_chip IRQ: the name of the interrupt's chip (e.g. IR-PCI-MSIX-0000:00:03.0)
+irq_chip() { awk -v n="$1:" -v m="$ncpu" '$1 == n { print $(m + 2) }' /proc/interrupts; }
