@@ -20,19 +20,10 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
-#define EDU_REG_ID		0x00
-#define EDU_REG_IRQ_STATUS	0x24
-#define EDU_REG_IRQ_ACK		0x64
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_COUNT	0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_CMD_START		BIT(0)
-#define EDU_CMD_TO_RAM		BIT(1)
-#define EDU_CMD_IRQ		BIT(2)
+#include "xrmu_edu.h"
+
+/* Interrupt status bit edu sets when a DMA with EDU_CMD_IRQ completes. */
 #define EDU_IRQ_DMA		BIT(8)
-#define EDU_BUF_ADDR		0x40000
-#define EDU_BUF_SIZE		4096
 
 static unsigned int rounds = 4;
 module_param(rounds, uint, 0444);
