@@ -3,18 +3,20 @@
  * xrmu command queue.
  *
  * Every submission is a batch of commands followed by a SYNC that writes a
- * sequence number to a completion word in memory; the submitter waits for
- * that word under cmdq_lock.  Holding the lock across the wait keeps the
- * queue strictly single-producer, makes error recovery (which rewrites the
- * entry at HEAD) race-free and costs nothing on a unit that executes
- * commands as fast as the model does.  All waits are bounded.
+ * sequence number to a completion word in memory.  The batch is queued and
+ * CMDQ_TAIL written under cmdq_lock; the submitter then drops the lock
+ * and polls the completion word for its own sequence number, so that other
+ * CPUs can queue and publish their commands meanwhile.  Error recovery
+ * (which rewrites the entry at HEAD) and the fence take the lock.  All waits
+ * are bounded.
  *
  * A unit that stops making progress (a wait times out) is fenced: its
  * translation is switched off with CTRL.BLK set, so that DMA and MSIs of
  * its devices are blocked rather than translated through caches that can
  * no longer be invalidated.  Submissions then fail at once instead of
- * spinning, and a delayed work retries: once the queue has drained, every
- * cache is invalidated and translation switched back on.
+ * spinning, and so does every waiter still polling; a delayed work
+ * retries: once the queue has drained, every cache is invalidated and
+ * translation switched back on.
  */
 
 #include <linux/bitfield.h>
@@ -43,14 +45,22 @@ static inline u32 xrmu_cmdq_mask(struct xrmu_unit *unit)
 }
 
 /*
- * The unit stopped on the entry at HEAD: report it, replace it by a NOP and
- * resume.  Returns the index of the replaced entry.
+ * The unit stopped on the entry at HEAD: report it and resume.  Called with
+ * cmdq_lock held.
+ *
+ * A SYNC is executed again as it is: the commands before it have completed
+ * (command-queue.rst) and a waiter needs its completion word written.  Any
+ * other command is replaced by a NOP and counted in cmdq_lost, so that the
+ * submissions pending now return -EIO and invalidate every cache.  If the
+ * cause persists (a SYNC whose word cannot be written) the same error comes
+ * back, and the waiters time out and fence the unit.
  */
-static u32 xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
+static void xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
 {
 	u32 code = FIELD_GET(XRMU_CMDQ_STS_ERRCODE, sts);
 	u32 head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
 	struct xrmu_cmd *ent = &unit->cmdq[head & xrmu_cmdq_mask(unit)];
+	bool sync = FIELD_GET(XRMU_CMD_OPCODE, ent->qw[0]) == XRMU_CMD_OP_SYNC;
 
 	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
 
@@ -58,16 +68,19 @@ static u32 xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
 			     code : 0]++;
 	trace_xrmu_cmdq_error(unit, code, head, ent);
 	dev_err_ratelimited(unit->dev,
-			    "command queue error %u (%s) at %u: %016llx %016llx, replaced by NOP\n",
+			    "command queue error %u (%s) at %u: %016llx %016llx, %s\n",
 			    code,
 			    code < ARRAY_SIZE(xrmu_cmdq_errstr) &&
 			    xrmu_cmdq_errstr[code] ? xrmu_cmdq_errstr[code] :
 			    "unknown",
-			    head, ent->qw[0], ent->qw[1]);
-	*ent = xrmu_cmd_nop();
+			    head, ent->qw[0], ent->qw[1],
+			    sync ? "SYNC executed again" : "replaced by NOP");
+	if (!sync) {
+		*ent = xrmu_cmd_nop();
+		WRITE_ONCE(unit->cmdq_lost, unit->cmdq_lost + 1);
+	}
 	/* writel() orders the NOP before the resume. */
 	writel(XRMU_CMDQ_STS_ERR, unit->regs + XRMU_REG_CMDQ_STS);
-	return head;
 }
 
 /*
@@ -84,7 +97,7 @@ static void xrmu_cmdq_fence(struct xrmu_unit *unit, const char *what)
 	unit->cnt.cmd_timeouts++;
 	if (unit->fenced)
 		return;
-	unit->fenced = true;
+	WRITE_ONCE(unit->fenced, true);
 	unit->cnt.fences++;
 	trace_xrmu_fence(unit, true, head, unit->cmdq_tail);
 	ctrl = (unit->ctrl & ~(XRMU_CTRL_EN | XRMU_CTRL_IRE)) | XRMU_CTRL_BLK;
@@ -107,7 +120,11 @@ static void xrmu_cmdq_fence(struct xrmu_unit *unit, const char *what)
  * The unit only moves HEAD from where it is towards TAIL, so the entries
  * between a HEAD value seen earlier (cmdq_head) and TAIL are a superset of
  * those still pending: if that copy leaves room, the queue has room, and
- * CMDQ_HEAD is read only when the copy says the queue is full.
+ * CMDQ_HEAD is read only when the copy says the queue is full.  The copy
+ * is only ever set from a CMDQ_HEAD read under cmdq_lock, never from a
+ * SYNC completion seen by a waiter without the lock: such a waiter may
+ * look after the queue has wrapped, and its SYNC's index could then lie
+ * between the real HEAD and TAIL again.
  */
 static int xrmu_cmdq_wait_space(struct xrmu_unit *unit)
 {
@@ -149,37 +166,38 @@ static void xrmu_cmdq_put(struct xrmu_unit *unit, struct xrmu_cmd cmd)
 	unit->cmdq_tail = (unit->cmdq_tail + 1) & xrmu_cmdq_mask(unit);
 }
 
-struct xrmu_sync_state {
+/**
+ * struct xrmu_cmdq_wait - a submission waiting for its SYNC
+ * @unit: the unit
+ * @seq: sequence number the SYNC writes to the completion word
+ * @lost: unit->cmdq_lost when queueing began
+ * @fenced_ok: keep waiting on a fenced unit (the fenced-unit retry)
+ */
+struct xrmu_cmdq_wait {
 	struct xrmu_unit *unit;
 	u32 seq;
-	bool head_fallback;
+	u32 lost;
+	bool fenced_ok;
 };
 
-/* 0: pending, 1: complete, 2: the queue is stopped on an error */
-static int xrmu_sync_poll(struct xrmu_sync_state *st)
+/*
+ * Queue @cmds and a SYNC and publish them.  Called with cmdq_lock held.
+ *
+ * Entries are written at TAIL only after xrmu_cmdq_wait_space() has seen
+ * HEAD pass the slot, whoever is still polling for an older SYNC: waiters
+ * never look at their slots again, only at the completion word.
+ */
+static int xrmu_cmdq_queue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
+			   unsigned int n, struct xrmu_cmdq_wait *w)
 {
-	struct xrmu_unit *unit = st->unit;
-
-	if ((s32)(READ_ONCE(*unit->sync_word) - st->seq) >= 0)
-		return 1;
-	if (st->head_fallback &&
-	    (readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX) ==
-	    unit->cmdq_tail)
-		return 1;
-	if (readl(unit->regs + XRMU_REG_CMDQ_STS) & XRMU_CMDQ_STS_ERR)
-		return 2;
-	return 0;
-}
-
-/* Queue @cmds and a SYNC, publish, wait.  Called with cmdq_lock held. */
-static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
-			   unsigned int n)
-{
-	struct xrmu_sync_state st = { .unit = unit };
-	u32 sync_idx = 0, sts;
-	int ret = 0, err = 0, done;
 	unsigned int i;
+	int ret;
 
+	/*
+	 * Before the first entry: a full queue publishes part of the batch
+	 * in xrmu_cmdq_wait_space(), and an error in it must count.
+	 */
+	w->lost = unit->cmdq_lost;
 	for (i = 0; i <= n; i++) {
 		ret = xrmu_cmdq_wait_space(unit);
 		if (ret)
@@ -187,43 +205,108 @@ static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		if (i < n) {
 			xrmu_cmdq_put(unit, cmds[i]);
 		} else {
-			st.seq = ++unit->sync_seq;
-			sync_idx = unit->cmdq_tail;
+			w->seq = ++unit->sync_seq;
 			xrmu_cmdq_put(unit,
 				      xrmu_cmd_sync(virt_to_phys(unit->sync_word),
-						    st.seq, false));
+						    w->seq, false));
 		}
 	}
 	/* writel() orders the entries (and table updates) before the tail. */
 	writel(unit->cmdq_tail, unit->regs + XRMU_REG_CMDQ_TAIL);
+	return 0;
+}
 
-	for (;;) {
-		ret = read_poll_timeout_atomic(xrmu_sync_poll, done, done, 1,
-					       XRMU_CMDQ_TIMEOUT_US, false,
-					       &st);
-		if (ret) {
-			xrmu_cmdq_fence(unit, "SYNC timeout");
-			return ret;
-		}
-		if (done == 1) {
-			/*
-			 * The unit writes the completion word before it moves
-			 * HEAD past the SYNC: HEAD has reached the SYNC, not
-			 * necessarily gone past it.
-			 */
-			unit->cmdq_head = sync_idx;
-			return err;
-		}
-		sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
-		err = -EIO;
-		/*
-		 * If the SYNC itself failed, all earlier commands completed
-		 * but its completion word will never be written; HEAD
-		 * reaching TAIL then means completion.
-		 */
-		if (xrmu_cmdq_recover(unit, sts) == sync_idx)
-			st.head_fallback = true;
+/*
+ * 1: the SYNC of @w completed, 0: pending, -ETIMEDOUT: the unit is fenced.
+ * Called with interrupts disabled and cmdq_lock not held.
+ *
+ * SYNCs complete in queue order and their sequence numbers are assigned in
+ * queue order under cmdq_lock, so the completion word only moves forward
+ * and a word at or past @w->seq means this SYNC completed (a later SYNC
+ * completes only after every earlier command).  The unit writes the word
+ * before HEAD passes the SYNC; once it has, the SYNC's slot may be reused
+ * by other submitters at any time, which is harmless because nothing here
+ * reads the slot.  The comparison is modulo 2^32: it is right as long as
+ * fewer than 2^31 SYNCs complete during one wait, and a wait lasts at most
+ * XRMU_CMDQ_TIMEOUT_US with interrupts disabled (no preemption), while
+ * every SYNC needs a queue slot and a CMDQ_TAIL write.
+ *
+ * A stopped queue is resumed by whoever sees it first; the others see
+ * CMDQ_STS.ERR clear when they get the lock, or a new error.
+ */
+static int xrmu_cmdq_poll(struct xrmu_cmdq_wait *w)
+{
+	struct xrmu_unit *unit = w->unit;
+	u32 sts;
+
+	if ((s32)(READ_ONCE(*unit->sync_word) - w->seq) >= 0)
+		return 1;
+	if (!w->fenced_ok && READ_ONCE(unit->fenced))
+		return -ETIMEDOUT;
+	if (!(readl(unit->regs + XRMU_REG_CMDQ_STS) & XRMU_CMDQ_STS_ERR))
+		return 0;
+	raw_spin_lock(&unit->cmdq_lock);
+	sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
+	if (sts & XRMU_CMDQ_STS_ERR)
+		xrmu_cmdq_recover(unit, sts);
+	raw_spin_unlock(&unit->cmdq_lock);
+	return 0;
+}
+
+/*
+ * Wait for the SYNC of @w.  Called with interrupts disabled and cmdq_lock
+ * not held.  The whole wait, errors and recoveries included, is bounded by
+ * XRMU_CMDQ_TIMEOUT_US.
+ */
+static int xrmu_cmdq_wait(struct xrmu_cmdq_wait *w)
+{
+	struct xrmu_unit *unit = w->unit;
+	int ret, done;
+
+	ret = read_poll_timeout_atomic(xrmu_cmdq_poll, done, done, 1,
+				       XRMU_CMDQ_TIMEOUT_US, false, w);
+	if (ret) {
+		raw_spin_lock(&unit->cmdq_lock);
+		xrmu_cmdq_fence(unit, "SYNC timeout");
+		raw_spin_unlock(&unit->cmdq_lock);
+		return ret;
 	}
+	if (done < 0)
+		return done;
+	/*
+	 * A command replaced by a NOP is counted before the resume that lets
+	 * the unit reach this SYNC and write its word: read the count after
+	 * the word.  Conservative: the lost command may have been another
+	 * submitter's.
+	 */
+	dma_rmb();
+	if (READ_ONCE(unit->cmdq_lost) != w->lost)
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Queue @cmds and a SYNC under cmdq_lock, then wait for the SYNC without
+ * it.  Interrupts stay disabled throughout (see xrmu_cmdq_poll()).
+ */
+static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
+			   unsigned int n, bool fenced_ok)
+{
+	struct xrmu_cmdq_wait w = { .unit = unit, .fenced_ok = fenced_ok };
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	raw_spin_lock(&unit->cmdq_lock);
+	if (unit->fenced && !fenced_ok)
+		ret = -ETIMEDOUT;
+	else
+		ret = xrmu_cmdq_queue(unit, cmds, n, &w);
+	raw_spin_unlock(&unit->cmdq_lock);
+	if (!ret)
+		ret = xrmu_cmdq_wait(&w);
+	local_irq_restore(flags);
+	return ret;
 }
 
 /* Fill @all with commands invalidating every cache; returns the count. */
@@ -245,37 +328,28 @@ static unsigned int xrmu_cmd_inv_all(struct xrmu_unit *unit,
  * @cmds: commands (a SYNC is appended)
  * @n: number of commands, may be 0 (then only a SYNC is issued)
  *
- * May be called in atomic context.  If the unit rejected one of the
- * commands (it was replaced by a NOP), an invalidation may have been lost:
- * every cache is then invalidated with known-good commands before
- * returning, so that callers can still rely on the invalidations they
- * asked for.
+ * May be called in atomic context.  If the unit rejected a command while
+ * this submission was pending (it was replaced by a NOP, and it may have
+ * been one of these), an invalidation may have been lost: every cache is
+ * then invalidated with known-good commands before returning, so that
+ * callers can still rely on the invalidations they asked for.
  *
- * Return: 0, -EIO if the unit reported an error on one of the commands
- * (recovered as described), -ETIMEDOUT if the unit made no progress or is
- * fenced (DMA through it is blocked then, so nothing stale can be used).
+ * Return: 0, -EIO if the unit reported an error on a command while this
+ * submission was pending (recovered as described), -ETIMEDOUT if the unit
+ * made no progress or is fenced (DMA through it is blocked then, so nothing
+ * stale can be used).
  */
 int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		     unsigned int n)
 {
 	struct xrmu_cmd all[3];
-	unsigned int n_all;
-	unsigned long flags;
 	int ret;
 
-	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
-	if (unit->fenced) {
-		raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
-		return -ETIMEDOUT;
-	}
-	ret = xrmu_cmdq_issue(unit, cmds, n);
-	if (ret == -EIO) {
-		n_all = xrmu_cmd_inv_all(unit, all);
-		if (xrmu_cmdq_issue(unit, all, n_all))
-			dev_err_ratelimited(unit->dev,
-					    "global invalidation after a command error failed\n");
-	}
-	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+	ret = xrmu_cmdq_issue(unit, cmds, n, false);
+	if (ret == -EIO &&
+	    xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all), false))
+		dev_err_ratelimited(unit->dev,
+				    "global invalidation after a command error failed\n");
 	return ret;
 }
 
@@ -322,17 +396,21 @@ static void xrmu_cmdq_recover_work(struct work_struct *work)
 	struct xrmu_cmd all[3];
 	unsigned long flags;
 	u32 head, sts;
+	bool busy;
 	int ret;
 
+	/* Nothing else is queued while fenced: submissions fail at once. */
 	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
 	head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
 	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
 	sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
-	if (head != unit->cmdq_tail && !(sts & XRMU_CMDQ_STS_ERR))
+	busy = head != unit->cmdq_tail && !(sts & XRMU_CMDQ_STS_ERR);
+	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+	if (busy)
 		ret = -EBUSY;
 	else
-		ret = xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all));
-	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+		ret = xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all),
+				      true);
 	if (ret) {
 		schedule_delayed_work(&unit->recover_work, XRMU_RECOVER_DELAY);
 		return;
@@ -351,7 +429,7 @@ static void xrmu_cmdq_recover_work(struct work_struct *work)
 	}
 
 	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
-	unit->fenced = false;
+	WRITE_ONCE(unit->fenced, false);
 	unit->cnt.recoveries++;
 	trace_xrmu_fence(unit, false, head, unit->cmdq_tail);
 	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);

@@ -448,13 +448,16 @@ phys_addr_t xrmu_pgtable_iova_to_phys(struct xrmu_pgtable *pgt,
  * @dt_lock: serialises device-table writes and L2 allocation
  * @dt_l1: level-1 device table
  * @dt_l2: level-2 device table pages, by L1 index
- * @cmdq_lock: serialises command submission
+ * @cmdq_lock: serialises queueing, publishing (CMDQ_TAIL) and error
+ *	recovery; waiters poll for their SYNC without it
  * @cmdq: command queue memory
  * @cmdq_log2: log2 of the number of command queue entries
  * @cmdq_tail: software copy of CMDQ_TAIL
- * @cmdq_head: a CMDQ_HEAD value known to be reached (HEAD only moves towards
- *	TAIL, so this is never ahead of the register)
- * @sync_word: completion word written by SYNC commands
+ * @cmdq_head: a CMDQ_HEAD value read from the register (HEAD only moves
+ *	towards TAIL, so this is never ahead of the register)
+ * @cmdq_lost: commands the unit rejected and the driver replaced by a NOP
+ * @sync_word: completion word written by SYNC commands; SYNCs complete in
+ *	queue order, so it only moves forward
  * @sync_seq: last sequence number used in a SYNC
  * @fltq: fault queue memory
  * @fltq_log2: log2 of the number of fault records
@@ -499,6 +502,7 @@ struct xrmu_unit {
 	unsigned int cmdq_log2;
 	u32 cmdq_tail;
 	u32 cmdq_head;
+	u32 cmdq_lost;
 	u32 *sync_word;
 	u32 sync_seq;
 
