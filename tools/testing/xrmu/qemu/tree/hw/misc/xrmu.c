@@ -341,6 +341,8 @@ struct XrmuState {
     bool latched[L64_NUM];
     bool in_cmdq;
     bool quiet;
+    /* device address spaces with an UNMAP notifier (under lock) */
+    uint32_t unmap_notifiers;
     XrmuLastFault last_fault;
 
     XrmuCache dtc;
@@ -1157,6 +1159,13 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
         return -ENOTSUP;
     }
     qemu_rec_mutex_lock(&as->s->lock);
+    if ((new & IOMMU_NOTIFIER_UNMAP) &&
+        !(as->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
+        as->s->unmap_notifiers++;
+    } else if (!(new & IOMMU_NOTIFIER_UNMAP) &&
+               (as->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
+        as->s->unmap_notifiers--;
+    }
     as->notifier_flags = new;
     qemu_rec_mutex_unlock(&as->s->lock);
     return 0;
@@ -1165,7 +1174,9 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
 /*
  * Tell UNMAP notifiers (e.g. vhost's IOTLB) that translations may have
  * changed: called after every invalidation command.  The whole 57-bit
- * IOVA space is reported, which is always correct if coarse.
+ * IOVA space is reported, which is always correct if coarse.  Without any
+ * UNMAP notifier (the usual case: only vhost registers one) there is
+ * nothing to tell, and the scan of every bus's address spaces is skipped.
  */
 static void xrmu_notify_unmap_all(XrmuState *s)
 {
@@ -1182,7 +1193,7 @@ static void xrmu_notify_unmap_all(XrmuState *s)
         },
     };
 
-    if (!s->as_by_bus) {
+    if (!s->as_by_bus || !s->unmap_notifiers) {
         return;
     }
     g_hash_table_iter_init(&it, s->as_by_bus);
