@@ -45,15 +45,17 @@ static inline u32 xrmu_cmdq_mask(struct xrmu_unit *unit)
 }
 
 /*
- * The unit stopped on the entry at HEAD: report it and resume.  Called with
- * cmdq_lock held.
+ * The unit stopped on the entry at HEAD: report it, replace it by a NOP
+ * (the specification's way to resume, command-queue.rst) and resume.
+ * Called with cmdq_lock held.
  *
- * A SYNC is executed again as it is: the commands before it have completed
- * (command-queue.rst) and a waiter needs its completion word written.  Any
- * other command is replaced by a NOP and counted in cmdq_lost, so that the
- * submissions pending now return -EIO and invalidate every cache.  If the
- * cause persists (a SYNC whose word cannot be written) the same error comes
- * back, and the waiters time out and fence the unit.
+ * A replaced SYNC is completed here: the unit executes commands in order,
+ * so every command before it has completed, which is all its SYNC would
+ * have said; the lock holder writes its sequence number to the completion
+ * word (the queue is stopped, so the unit writes no word meanwhile, and
+ * later SYNCs carry larger numbers).  Nothing was lost.  Any other command
+ * is counted in cmdq_lost, so that the submissions pending now return -EIO
+ * and invalidate every cache.
  */
 static void xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
 {
@@ -74,11 +76,17 @@ static void xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
 			    xrmu_cmdq_errstr[code] ? xrmu_cmdq_errstr[code] :
 			    "unknown",
 			    head, ent->qw[0], ent->qw[1],
-			    sync ? "SYNC executed again" : "replaced by NOP");
-	if (!sync) {
-		*ent = xrmu_cmd_nop();
+			    sync ? "SYNC replaced by NOP and completed" :
+			    "replaced by NOP");
+	if (sync) {
+		u32 seq = FIELD_GET(XRMU_CMD_SYNC_DATA, ent->qw[0]);
+
+		if ((s32)(seq - READ_ONCE(*unit->sync_word)) > 0)
+			WRITE_ONCE(*unit->sync_word, seq);
+	} else {
 		WRITE_ONCE(unit->cmdq_lost, unit->cmdq_lost + 1);
 	}
+	*ent = xrmu_cmd_nop();
 	/* writel() orders the NOP before the resume. */
 	writel(XRMU_CMDQ_STS_ERR, unit->regs + XRMU_REG_CMDQ_STS);
 }
