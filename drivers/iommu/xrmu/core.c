@@ -718,6 +718,19 @@ static int xrmu_inject_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(xrmu_inject_fops, xrmu_inject_get, xrmu_inject_set,
 			 "0x%02llx\n");
 
+/*
+ * Writing 1 issues a SYNC alone and returns its result: with CMD_ILLEGAL
+ * injected just before, the unit rejects the SYNC itself (a path no other
+ * submission reaches: every one starts with another command).
+ */
+static int xrmu_sync_set(void *data, u64 val)
+{
+	if (val != 1)
+		return -EINVAL;
+	return xrmu_cmdq_submit(data, NULL, 0);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xrmu_sync_fops, NULL, xrmu_sync_set, "%llu\n");
+
 /* ---- probe ---- */
 
 static bool xrmu_range_in_use(u64 ridrange)
@@ -1065,9 +1078,12 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 					   xrmu_debugfs_root);
 	debugfs_create_file("regs", 0444, unit->debugfs, unit,
 			    &xrmu_regs_fops);
-	if (unit->cap & XRMU_CAP_DBG)
+	if (unit->cap & XRMU_CAP_DBG) {
 		debugfs_create_file_unsafe("inject", 0600, unit->debugfs, unit,
 					   &xrmu_inject_fops);
+		debugfs_create_file_unsafe("sync", 0200, unit->debugfs, unit,
+					   &xrmu_sync_fops);
+	}
 	xrmu_debugfs_unit_init(unit);
 
 	dev_info(unit->dev,

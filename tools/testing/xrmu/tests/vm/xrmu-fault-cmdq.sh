@@ -7,6 +7,8 @@
 # Command-queue failures injected through DBG_INJECT (debugfs "inject"):
 #  - CMD_ILLEGAL and CMDQ_READ_ERR: reported, counted, the entry replaced
 #    by a NOP and the queue resumed (recovered), DMA keeps working;
+#  - CMD_ILLEGAL on a SYNC (debugfs "sync" issues one alone): replaced by
+#    a NOP and completed by the driver, no error, no fence;
 #  - CMDQ_STALL, the unit stops making progress: the waiting submitter
 #    gives up after a bounded wait, the unit is fenced (translation off,
 #    CTRL.BLK on, so the device's DMA is blocked instead of using caches
@@ -19,7 +21,7 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
-tap_plan 16
+tap_plan 19
 
 now_cs() { # guest uptime in centiseconds
 	read -r _u _ </proc/uptime
@@ -57,6 +59,24 @@ rerun
 tap_check $(dmesg | grep -q "command queue error 2 (command read error)" &&
 	[ "$(dcnt cmd_error_read_error)" = 1 ]; echo $?) "command read error reported and counted"
 tap_check $(edu_ok "$r"; echo $?) "recovered: DMA works after the read error"
+
+# A rejected SYNC: debugfs "sync" issues a SYNC alone, so the injected
+# CMD_ILLEGAL hits the SYNC.  The driver replaces it by a NOP and completes
+# it itself (every command before it has completed): the write succeeds
+# at once, nothing is fenced.
+echo 2 >"$x/inject"	# CMD_ILLEGAL
+t0=$(now_cs)
+echo 1 >"$x/sync"
+src=$?
+t1=$(now_cs)
+tap_diag "SYNC alone with CMD_ILLEGAL injected: status $src, $((t1 - t0)) cs"
+tap_check $([ "$src" = 0 ] && [ $((t1 - t0)) -lt 50 ]; echo $?) \
+	"rejected SYNC: its submission completes at once, without error"
+tap_check $(dmesg | grep -q "command queue error 1 (illegal command) at [0-9]*: .*, SYNC replaced by NOP and completed" &&
+	[ "$(dcnt cmd_error_illegal)" = 2 ] && [ "$(dcnt fences)" = 0 ]; echo $?) \
+	"rejected SYNC reported and counted, unit not fenced"
+rerun
+tap_check $(edu_ok "$r"; echo $?) "DMA works after the rejected SYNC"
 
 # The unit stops making progress.
 echo 1 >"$x/inject"	# CMDQ_STALL
