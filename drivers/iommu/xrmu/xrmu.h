@@ -455,7 +455,9 @@ phys_addr_t xrmu_pgtable_iova_to_phys(struct xrmu_pgtable *pgt,
  * @cmdq_tail: software copy of CMDQ_TAIL
  * @cmdq_head: a CMDQ_HEAD value read from the register (HEAD only moves
  *	towards TAIL, so this is never ahead of the register)
- * @cmdq_lost: commands the unit rejected and the driver replaced by a NOP
+ * @cmdq_lost: commands other than SYNCs that the unit rejected and the
+ *	driver replaced by a NOP (an invalidation may have been lost; a
+ *	rejected SYNC is completed by the driver and not counted)
  * @sync_word: completion word written by SYNC commands; SYNCs complete in
  *	queue order, so it only moves forward
  * @sync_seq: last sequence number used in a SYNC
