@@ -318,6 +318,8 @@ struct XrmuState {
     uint32_t irtc_entries;
     bool dbg;
     bool stale_check;
+    bool cmd_sync;
+    uint32_t cmd_latency_ns;
 
     /* architectural state */
     uint64_t cap;
@@ -344,6 +346,8 @@ struct XrmuState {
     /* device address spaces with an UNMAP notifier (under lock) */
     uint32_t unmap_notifiers;
     XrmuLastFault last_fault;
+    /* executes the command at HEAD (asynchronous command engine) */
+    QEMUTimer *cmd_timer;
 
     XrmuCache dtc;
     XrmuCache iotlb;
@@ -1667,16 +1671,24 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
     return 0;
 }
 
-static void xrmu_cmdq_process(XrmuState *s)
+static bool xrmu_cmdq_runnable(XrmuState *s)
 {
-    uint32_t n, budget;
+    return (s->status & STS_CMDQ_ON) && !(s->cmdq_sts & CMDQ_STS_ERR) &&
+           !(s->dbg_inject & INJ_CMDQ_STALL) &&
+           s->cmdq_head % xrmu_cmdq_n(s) != s->cmdq_tail % xrmu_cmdq_n(s);
+}
+
+/* Execute up to @budget commands from HEAD */
+static void xrmu_cmdq_process(XrmuState *s, uint32_t budget)
+{
+    uint32_t n;
 
     if (s->in_cmdq) {
         return;
     }
     s->in_cmdq = true;
     n = xrmu_cmdq_n(s);
-    for (budget = n; budget > 0; budget--) {
+    for (; budget > 0; budget--) {
         uint64_t q[2];
         uint32_t head = s->cmdq_head % n;
         bool irq = false;
@@ -1712,6 +1724,47 @@ static void xrmu_cmdq_process(XrmuState *s)
     s->in_cmdq = false;
 }
 
+/*
+ * Commands execute after the register write that made them runnable has
+ * returned: the command at HEAD completes cmd-latency-ns of virtual time
+ * after the previous one (or after the write), in queue order.  With
+ * cmd-latency-ns=0 every runnable command executes in one timer callback
+ * (the next main-loop iteration); with cmd-sync=on they execute within
+ * the write, as the model did before.
+ */
+static void xrmu_cmdq_kick(XrmuState *s)
+{
+    if (!xrmu_cmdq_runnable(s)) {
+        return;
+    }
+    if (s->cmd_sync || !s->cmd_timer) {
+        xrmu_cmdq_process(s, xrmu_cmdq_n(s));
+        return;
+    }
+    if (!timer_pending(s->cmd_timer)) {
+        timer_mod(s->cmd_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                  s->cmd_latency_ns);
+    }
+}
+
+/* Queue stopped (CMDQ_ON 1 -> 0, RESET): unexecuted commands are dropped */
+static void xrmu_cmdq_stop(XrmuState *s)
+{
+    if (s->cmd_timer) {
+        timer_del(s->cmd_timer);
+    }
+}
+
+static void xrmu_cmd_timer_cb(void *opaque)
+{
+    XrmuState *s = opaque;
+
+    qemu_rec_mutex_lock(&s->lock);
+    xrmu_cmdq_process(s, s->cmd_latency_ns ? 1 : xrmu_cmdq_n(s));
+    xrmu_cmdq_kick(s);
+    qemu_rec_mutex_unlock(&s->lock);
+}
+
 /* ---------------------------------------------------------------- */
 /* Registers                                                        */
 
@@ -1730,6 +1783,7 @@ static void xrmu_unit_reset(XrmuState *s)
     s->fltq_sts = 0;
     s->fltq_lost = 0;
     s->dbg_inject = 0;
+    xrmu_cmdq_stop(s);
     memset(s->latched, 0, sizeof(s->latched));
     s->last_fault.valid = false;
     xrmu_cache_flush(&s->dtc);
@@ -1856,6 +1910,7 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     }
     if (!(val & CTRL_CMDQ_EN)) {
         sts &= ~STS_CMDQ_ON;
+        xrmu_cmdq_stop(s);
     }
     if (!(val & CTRL_FLTQ_EN)) {
         sts &= ~STS_FLTQ_ON;
@@ -1899,7 +1954,7 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     if (sts != old_sts || val != old) {
         trace_xrmu_enable(old, val, sts);
     }
-    xrmu_cmdq_process(s);
+    xrmu_cmdq_kick(s);
 }
 
 static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
@@ -1921,7 +1976,7 @@ static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
     }
     /* overfilling (R4) is not visible: the queue just looks short */
     s->cmdq_tail = val;
-    xrmu_cmdq_process(s);
+    xrmu_cmdq_kick(s);
 }
 
 static void xrmu_write_fltq_head(XrmuState *s, uint32_t val)
@@ -2112,7 +2167,7 @@ static void xrmu_write32(XrmuState *s, hwaddr addr, uint32_t val)
         }
         if ((val & CMDQ_STS_ERR) && (s->cmdq_sts & CMDQ_STS_ERR)) {
             s->cmdq_sts = 0;
-            xrmu_cmdq_process(s);
+            xrmu_cmdq_kick(s);
         }
         return;
     case R_FLTQ_HEAD:
@@ -2133,7 +2188,7 @@ static void xrmu_write32(XrmuState *s, hwaddr addr, uint32_t val)
         }
         s->dbg_inject = val & INJ_MASK;
         trace_xrmu_inject(s->dbg_inject);
-        xrmu_cmdq_process(s);
+        xrmu_cmdq_kick(s);
         return;
     }
     /* RO registers, RO halves of 64-bit registers, undefined offsets */
@@ -2283,7 +2338,7 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
     }
     trace_xrmu_inject(s->dbg_inject);
     if (DEVICE(s)->realized) {
-        xrmu_cmdq_process(s);
+        xrmu_cmdq_kick(s);
     }
     if (s->lock_init) {
         qemu_rec_mutex_unlock(&s->lock);
@@ -2336,6 +2391,10 @@ static bool xrmu_check_props(XrmuState *s, Error **errp)
         !s->dtc_entries || s->dtc_entries > 65536 ||
         !s->irtc_entries || s->irtc_entries > 65536) {
         error_setg(errp, "xrmu: cache sizes must be in 1..65536");
+        return false;
+    }
+    if (s->cmd_latency_ns > NANOSECONDS_PER_SECOND) {
+        error_setg(errp, "xrmu: cmd-latency-ns must be at most 1000000000");
         return false;
     }
     return true;
@@ -2412,6 +2471,7 @@ static void xrmu_realize(PCIDevice *pdev, Error **errp)
     xrmu_cache_init(&s->irtc, s->irtc_entries);
     s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->bus = bus;
+    s->cmd_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_cmd_timer_cb, s);
     xrmu_unit_reset(s);
     pci_setup_iommu(root, &xrmu_iommu_ops, s);
 }
@@ -2422,6 +2482,10 @@ static void xrmu_exit(PCIDevice *pdev)
 
     /* Per-device address spaces stay: endpoints may still point at them. */
     msix_uninit(pdev, &s->bar0, &s->bar0);
+    if (s->cmd_timer) {
+        timer_free(s->cmd_timer);
+        s->cmd_timer = NULL;
+    }
 }
 
 static void xrmu_reset_hold(Object *obj, ResetType type)
@@ -2471,6 +2535,8 @@ static const Property xrmu_properties[] = {
     DEFINE_PROP_UINT32("dtc-entries", XrmuState, dtc_entries, 64),
     DEFINE_PROP_UINT32("irtc-entries", XrmuState, irtc_entries, 64),
     DEFINE_PROP_BOOL("dbg", XrmuState, dbg, true),
+    DEFINE_PROP_BOOL("cmd-sync", XrmuState, cmd_sync, false),
+    DEFINE_PROP_UINT32("cmd-latency-ns", XrmuState, cmd_latency_ns, 2000),
 };
 
 static const VMStateDescription xrmu_vmstate = {

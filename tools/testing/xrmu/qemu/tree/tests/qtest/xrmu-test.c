@@ -652,17 +652,20 @@ static void xt_cmd_publish(XrmuTest *t)
     wr32(t, R_CMDQ_TAIL, t->cmdq_tail);
 }
 
-/* Let the queue run until HEAD reaches TAIL or it stops */
+/*
+ * Let the queue run until HEAD reaches TAIL or it stops, as a driver
+ * polls: commands execute after the CMDQ_TAIL write, in virtual time.
+ */
 static void xt_cmd_settle(XrmuTest *t)
 {
     int i;
 
-    for (i = 0; i < 100; i++) {
+    for (i = 0; i < 10000; i++) {
         if (rd32(t, R_CMDQ_HEAD) == t->cmdq_tail ||
             (rd32(t, R_CMDQ_STS) & CMDQ_STS_ERR)) {
             return;
         }
-        qtest_clock_step(t->qts, 1000);
+        qtest_clock_step_next(t->qts);
     }
 }
 
@@ -1748,6 +1751,133 @@ static void test_cmd_all(void)
 }
 
 /*
+ * Asynchronous execution: nothing runs within the CMDQ_TAIL write; HEAD
+ * moves one command per cmd-latency-ns, in order; an invalidation takes
+ * effect when it executes, a SYNC completes after everything before it.
+ */
+static void test_cmd_async(void)
+{
+    XrmuTest *t = xt_start("cmd-latency-ns=200000000");
+    uint64_t p1 = xt_page(t), p2 = xt_page(t), src = xt_page(t);
+    uint64_t root, pte, iova = 0x200000, n;
+    uint32_t head;
+
+    fill_pattern(t, src, PAGE, 41);
+    dev_read(t, src, 0, PAGE);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 3);
+    pte = xt_map(t, root, 4, iova, p1, 1, PTE_RW);
+    dev_write(t, iova, 0, 64);
+    g_assert(has_pattern(t, p1, 64, 41));
+    qtest_memset(t->qts, p1, 0, PAGE);
+
+    /* retarget, then queue the invalidation and a SYNC */
+    qtest_writeq(t->qts, pte, p2 | PTE_RW | PTE_V | PTE_LEAF);
+    head = rd32(t, R_CMDQ_HEAD);
+    n = cnt(t, R_CNT_CMD);
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, CMD_INV_IOTLB | CMD_SCOPE_DOMAIN | CMD_DID(3), 0);
+    xt_cmd_put(t, sync_cmd(t, 0x77), t->sync_addr);
+    xt_cmd_publish(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, head);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n);
+    /* a DMA 100 ms later still uses the old translation */
+    dev_write(t, iova, 0, 64);
+    g_assert(has_pattern(t, p1, 64, 41));
+    g_assert(has_fill(t, p2, 64, 0));
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, head);
+    qtest_memset(t->qts, p1, 0, PAGE);
+    /* 200 ms after the TAIL write: the invalidation, not yet the SYNC */
+    qtest_clock_step(t->qts, 100 * 1000 * 1000);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, (head + 1) % t->cmdq_n);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n + 1);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+    g_assert(!xt_msix_fired(t, 1));
+    /* the invalidation is in effect before the SYNC completes */
+    dev_write(t, iova, 0, 64);
+    g_assert(has_pattern(t, p2, 64, 41));
+    g_assert(has_fill(t, p1, 64, 0));
+    qtest_clock_step(t->qts, 100 * 1000 * 1000);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0x77);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n + 2);
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/*
+ * In-flight commands: EN changes do not stop them; CMDQ_EN 1 -> 0 and
+ * RESET discard them (no effect, HEAD stays).
+ */
+static void test_cmd_inflight(void)
+{
+    XrmuTest *t = xt_start("cmd-latency-ns=1000000");
+    uint64_t n;
+    uint32_t head;
+
+    xt_enable(t, 0);
+    /* EN 1 -> 0 with a SYNC in flight: it still completes */
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, sync_cmd(t, 0x11), t->sync_addr);
+    xt_cmd_publish(t);
+    xt_ctrl(t, CTRL_QUEUES);
+    xt_cmd_settle(t);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0x11);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+
+    /* CMDQ_EN 1 -> 0: the queued NOP and SYNC never execute */
+    head = rd32(t, R_CMDQ_HEAD);
+    n = cnt(t, R_CNT_CMD);
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_cmd_put(t, sync_cmd(t, 0x22), t->sync_addr);
+    xt_cmd_publish(t);
+    xt_ctrl(t, CTRL_QUEUES & ~CTRL_CMDQ_EN);
+    qtest_clock_step(t->qts, 10 * 1000 * 1000);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, head);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+    g_assert(!xt_msix_fired(t, 1));
+    /* restarted: empty queue at 0, the old entries are not run */
+    xt_ctrl(t, CTRL_QUEUES);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
+    qtest_clock_step(t->qts, 10 * 1000 * 1000);
+    g_assert_cmpuint(cnt(t, R_CNT_CMD), ==, n);
+    t->cmdq_tail = 0;
+    xt_sync(t);
+
+    /* RESET with a SYNC in flight: discarded */
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, sync_cmd(t, 0x33), t->sync_addr);
+    xt_cmd_publish(t);
+    wr32(t, R_RESET, XRMU_RESET_MAGIC);
+    qtest_clock_step(t->qts, 10 * 1000 * 1000);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/* cmd-sync=on: commands complete within the CMDQ_TAIL write */
+static void test_cmd_sync_mode(void)
+{
+    XrmuTest *t = xt_start("cmd-sync=on");
+
+    xt_enable(t, 0);
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_cmd_put(t, sync_cmd(t, 0x44) | SYNC_IRQ, t->sync_addr);
+    xt_cmd_publish(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0x44);
+    g_assert(xt_msix_fired(t, 1));
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/*
  * Queue a command that fails, followed by a SYNC; check the unit stops at
  * the failing one with @code, then replace it with NOP and resume.
  */
@@ -2763,6 +2893,8 @@ static void test_real_dma_errors(void)
     wr64(t, R_CMDQ_BASE, hole | 4);
     xt_ctrl(t, CTRL_QUEUES | on);
     wr32(t, R_CMDQ_TAIL, 1);
+    t->cmdq_tail = 1;
+    xt_cmd_settle(t);
     g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
                     CMDQ_STS_ERR | CMDQ_ERR_READ << 8);
     g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
@@ -3191,6 +3323,9 @@ static const XrmuCase xrmu_cases[] = {
     { "inval/iotlb-large-page", test_stale_iotlb_large },
     { "inval/dte", test_stale_dte },
     { "cmd/all", test_cmd_all },
+    { "cmd/async", test_cmd_async },
+    { "cmd/in-flight", test_cmd_inflight },
+    { "cmd/sync-mode", test_cmd_sync_mode },
     { "cmd-err/opcode", test_cmd_err_opcode },
     { "cmd-err/reserved", test_cmd_err_rsvd },
     { "cmd-err/inject", test_cmd_err_inject },
