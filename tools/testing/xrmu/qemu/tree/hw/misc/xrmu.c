@@ -252,6 +252,8 @@ enum {
 #define RULE_EN                 11
 #define RULE_IRE                12
 #define RULE_PTR                13
+#define RULE_INV_BEFORE_SYNC    23
+#define RULE_REUSE_AFTER_SYNC   24
 
 /* 64-bit registers (index into the write latch array) */
 enum {
@@ -268,8 +270,46 @@ enum {
 typedef struct XrmuCacheEnt {
     uint64_t tag;
     uint64_t d[4];
+    uint64_t pa;        /* DTC: where the DTE was read from */
     bool valid;
 } XrmuCacheEnt;
+
+/*
+ * Invalidation checker (Documentation/xrmu/conformance.rst, R10, R23,
+ * R24): one record per cache fill, holding every word the filled item
+ * was built from, grouped by entry along the lookup chain (L1E, DTE;
+ * page-table levels from the root; DTE IRT pointer, IRTE).  Records live
+ * independently of the finite caches and are retired only by an executed
+ * invalidation that covers them, then checked once more when the next
+ * SYNC completes.
+ */
+enum {
+    REC_L1E,
+    REC_DTE,
+    REC_IOTLB,
+    REC_IRTE,
+    REC_KINDS
+};
+
+#define REC_MAX_WORDS           9
+#define REC_GRP_NOV             0x80    /* entry has no V bit */
+#define REC_LIMIT               (1u << 20)
+
+typedef struct XrmuRec {
+    uint64_t tag;               /* hash key: the cache tag */
+    uint8_t kind;
+    uint8_t n;
+    uint8_t level;              /* IOTLB: leaf level */
+    uint8_t mark;               /* rule seen at a CMDQ_TAIL scan, or 0 */
+    uint8_t grp[REC_MAX_WORDS];
+    uint16_t rid;               /* requester whose request filled it */
+    uint16_t did;
+    uint64_t va;                /* IOTLB: IOVA page; IRTE: index */
+    uint64_t mark_epoch;        /* CMDQ_TAIL write that saw the change */
+    uint64_t addr[REC_MAX_WORDS];
+    uint64_t word[REC_MAX_WORDS];
+    uint64_t now[REC_MAX_WORDS];
+} XrmuRec;
 
 typedef struct XrmuCache {
     XrmuCacheEnt *ent;
@@ -342,7 +382,6 @@ struct XrmuState {
     uint32_t latch[L64_NUM];
     bool latched[L64_NUM];
     bool in_cmdq;
-    bool quiet;
     /* device address spaces with an UNMAP notifier (under lock) */
     uint32_t unmap_notifiers;
     XrmuLastFault last_fault;
@@ -352,6 +391,17 @@ struct XrmuState {
     XrmuCache dtc;
     XrmuCache iotlb;
     XrmuCache irtc;
+
+    /* invalidation checker (stale-check) */
+    GHashTable *rec[REC_KINDS];
+    GPtrArray *retiring;
+    uint32_t rec_count;
+    bool rec_full;
+    uint64_t tail_epoch;
+    uint64_t *pub_epoch;        /* per queue slot: publishing TAIL write */
+    uint32_t en_inv_done;       /* ALL invalidations since EN 1 -> 0 */
+    uint32_t en_inv_exec;       /* ... executed, waiting for a SYNC */
+    bool en_was_set;            /* EN set since the last unit reset */
 };
 
 struct XrmuDevAS {
@@ -390,6 +440,10 @@ typedef struct XrmuXlate {
     bool r;
     bool w;
     unsigned level;
+    /* the PTEs of the walk, root level first */
+    unsigned nw;
+    uint64_t wa[5];
+    uint64_t wv[5];
 } XrmuXlate;
 
 /* ---------------------------------------------------------------- */
@@ -548,12 +602,379 @@ static uint64_t xrmu_iotlb_tag(uint16_t did, unsigned level, uint64_t iova)
 #define IRTC_TAG(rid, idx)      (((uint64_t)(rid) << 32) | (idx))
 
 /* ---------------------------------------------------------------- */
+/* Invalidation checker                                             */
+
+#define EN_INV_DTE              BIT(0)
+#define EN_INV_IOTLB            BIT(1)
+#define EN_INV_IRTE             BIT(2)
+
+static const char *const xrmu_rec_inv[REC_KINDS] = {
+    [REC_L1E] = "INV_DTE",
+    [REC_DTE] = "INV_DTE",
+    [REC_IOTLB] = "INV_IOTLB",
+    [REC_IRTE] = "INV_IRTE",
+};
+
+/*
+ * Read a word of memory for checking: straight from system memory, never
+ * through the DMA path (no DBG_INJECT consumed, no R13 report).
+ */
+static bool xrmu_peek(uint64_t addr, uint64_t *val)
+{
+    uint8_t buf[8];
+
+    if (address_space_read(&address_space_memory, addr,
+                           MEMTXATTRS_UNSPECIFIED, buf, 8) != MEMTX_OK) {
+        return false;
+    }
+    *val = ldq_le_p(buf);
+    return true;
+}
+
+static void xrmu_rec_init(XrmuState *s)
+{
+    int k;
+
+    for (k = 0; k < REC_KINDS; k++) {
+        s->rec[k] = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                          NULL, g_free);
+    }
+    s->retiring = g_ptr_array_new_with_free_func(g_free);
+    s->pub_epoch = g_new0(uint64_t, 1u << 15);
+}
+
+/* Forget every record (unit reset, checker switched off) */
+static void xrmu_rec_clear(XrmuState *s)
+{
+    int k;
+
+    for (k = 0; k < REC_KINDS; k++) {
+        if (s->rec[k]) {
+            g_hash_table_remove_all(s->rec[k]);
+        }
+    }
+    if (s->retiring) {
+        g_ptr_array_set_size(s->retiring, 0);
+    }
+    s->rec_count = 0;
+}
+
+static void xrmu_rec_free(XrmuState *s)
+{
+    int k;
+
+    for (k = 0; k < REC_KINDS; k++) {
+        if (s->rec[k]) {
+            g_hash_table_destroy(s->rec[k]);
+            s->rec[k] = NULL;
+        }
+    }
+    if (s->retiring) {
+        g_ptr_array_free(s->retiring, true);
+        s->retiring = NULL;
+    }
+    g_free(s->pub_epoch);
+    s->pub_epoch = NULL;
+}
+
+static void xrmu_rec_word(XrmuRec *r, unsigned grp, uint64_t addr,
+                          uint64_t w)
+{
+    if (r->n < REC_MAX_WORDS) {
+        r->grp[r->n] = grp;
+        r->addr[r->n] = addr;
+        r->word[r->n] = w;
+        r->n++;
+    }
+}
+
+/*
+ * A cache fill: keep its record.  A live record with the same tag stays
+ * (it is older; if memory changed since, it is the evidence).
+ */
+static void xrmu_rec_add(XrmuState *s, const XrmuRec *tmpl)
+{
+    GHashTable *h = s->rec[tmpl->kind];
+    XrmuRec *r;
+
+    if (!s->stale_check || !h || g_hash_table_contains(h, &tmpl->tag)) {
+        return;
+    }
+    if (s->rec_count >= REC_LIMIT) {
+        if (!s->rec_full) {
+            qemu_log_mask(LOG_UNIMP, "xrmu: invalidation checker: more "
+                          "than %u records, new fills are not checked\n",
+                          REC_LIMIT);
+            s->rec_full = true;
+        }
+        return;
+    }
+    r = g_memdup2(tmpl, sizeof(*tmpl));
+    g_hash_table_insert(h, &r->tag, r);
+    s->rec_count++;
+}
+
+/*
+ * Compare a record with memory.  Returns 0 if nothing is wrong yet;
+ * RULE_INV_BEFORE_SYNC if an entry of it now holds a different valid
+ * entry (all entries above unchanged); RULE_REUSE_AFTER_SYNC if an entry
+ * below a changed one was rewritten with a valid entry (the structure it
+ * was in was reused).  An entry that only became invalid is no violation
+ * by itself (a lazy unmap); *word is the index of the word reported.
+ */
+static int xrmu_rec_classify(XrmuRec *r, unsigned *word)
+{
+    int first_changed = -1, rule = 0;
+    unsigned i, j;
+
+    for (i = 0; i < r->n; i++) {
+        if (!xrmu_peek(r->addr[i], &r->now[i])) {
+            r->now[i] = r->word[i];
+        }
+    }
+    for (i = 0; i < r->n; i = j) {
+        unsigned g = r->grp[i] & ~REC_GRP_NOV;
+        bool changed = false, valid;
+        unsigned w = i;
+
+        for (j = i; j < r->n && (r->grp[j] & ~REC_GRP_NOV) == g; j++) {
+            if (r->now[j] != r->word[j] && !changed) {
+                changed = true;
+                w = j;
+            }
+        }
+        if (!changed) {
+            continue;
+        }
+        valid = (r->grp[i] & REC_GRP_NOV) || (r->now[i] & 1);
+        if (valid) {
+            if (first_changed >= 0) {
+                *word = w;
+                return RULE_REUSE_AFTER_SYNC;
+            }
+            if (!rule) {
+                rule = RULE_INV_BEFORE_SYNC;
+                *word = w;
+            }
+        }
+        if (first_changed < 0) {
+            first_changed = g;
+        }
+    }
+    return rule;
+}
+
+static void xrmu_rec_report(XrmuState *s, XrmuRec *r, int rule,
+                            unsigned w)
+{
+    g_autofree char *what = NULL;
+
+    switch (r->kind) {
+    case REC_IOTLB:
+        what = g_strdup_printf("IOTLB entry DID %u IOVA 0x%" PRIx64
+                               " (%s page)", r->did, r->va,
+                               r->level == 1 ? "4K" :
+                               r->level == 2 ? "2M" : "1G");
+        break;
+    case REC_IRTE:
+        what = g_strdup_printf("IRTE %" PRIu64, r->va);
+        break;
+    case REC_L1E:
+        what = g_strdup_printf("L1E %" PRIu64, r->va);
+        break;
+    default:
+        what = g_strdup("DTE");
+        break;
+    }
+    if (rule == RULE_INV_BEFORE_SYNC) {
+        xrmu_violation(s, rule, "RID 0x%04x %s: word at 0x%" PRIx64
+                       " cached 0x%016" PRIx64 " now 0x%016" PRIx64
+                       ": changed, and a later SYNC completed with no "
+                       "covering %s before it", r->rid, what, r->addr[w],
+                       r->word[w], r->now[w], xrmu_rec_inv[r->kind]);
+    } else {
+        xrmu_violation(s, rule, "RID 0x%04x %s: word at 0x%" PRIx64
+                       " cached 0x%016" PRIx64 " now 0x%016" PRIx64
+                       ": its table was detached and reused before the "
+                       "SYNC after the covering %s completed", r->rid, what,
+                       r->addr[w], r->word[w], r->now[w],
+                       xrmu_rec_inv[r->kind]);
+    }
+}
+
+/* CMDQ_TAIL write: note every record whose memory has gone wrong */
+static void xrmu_rec_scan(XrmuState *s)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    unsigned w;
+    int k;
+
+    if (!s->stale_check || !s->rec[0]) {
+        return;
+    }
+    for (k = 0; k < REC_KINDS; k++) {
+        g_hash_table_iter_init(&it, s->rec[k]);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            XrmuRec *r = value;
+            int rule;
+
+            if (r->mark) {
+                continue;
+            }
+            rule = xrmu_rec_classify(r, &w);
+            if (rule) {
+                r->mark = rule;
+                r->mark_epoch = s->tail_epoch;
+            }
+        }
+    }
+}
+
+/* An invalidation executed: its records wait for the next SYNC */
+static void xrmu_rec_retire(XrmuState *s, GHashTableIter *it, XrmuRec *r)
+{
+    g_hash_table_iter_steal(it);
+    g_ptr_array_add(s->retiring, r);
+}
+
+static void xrmu_rec_retire_tag(XrmuState *s, int kind, uint64_t tag)
+{
+    XrmuRec *r;
+
+    if (!s->rec[kind]) {
+        return;
+    }
+    r = g_hash_table_lookup(s->rec[kind], &tag);
+    if (r) {
+        g_hash_table_steal(s->rec[kind], &tag);
+        g_ptr_array_add(s->retiring, r);
+    }
+}
+
+/* Retire the IOTLB records matching (@scope, @did, [@start, @end]) */
+static void xrmu_rec_inv_iotlb(XrmuState *s, unsigned scope, uint16_t did,
+                               uint64_t start, uint64_t end)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    if (!s->rec[REC_IOTLB]) {
+        return;
+    }
+    g_hash_table_iter_init(&it, s->rec[REC_IOTLB]);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        XrmuRec *r = value;
+        uint64_t hi = r->va + ((1ULL << (12 + 9 * (r->level - 1))) - 1);
+
+        if (scope == 2 || (r->did == did &&
+                           (scope == 1 || (r->va <= end && hi >= start)))) {
+            xrmu_rec_retire(s, &it, r);
+        }
+    }
+}
+
+static void xrmu_rec_inv_irte(XrmuState *s, bool all, uint16_t rid,
+                              uint64_t first, uint64_t last)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    if (!s->rec[REC_IRTE]) {
+        return;
+    }
+    g_hash_table_iter_init(&it, s->rec[REC_IRTE]);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        XrmuRec *r = value;
+
+        if (all || (r->rid == rid && r->va >= first && r->va <= last)) {
+            xrmu_rec_retire(s, &it, r);
+        }
+    }
+}
+
+static void xrmu_rec_inv_dte_all(XrmuState *s)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    int k;
+
+    for (k = REC_L1E; k <= REC_DTE; k++) {
+        if (!s->rec[k]) {
+            continue;
+        }
+        g_hash_table_iter_init(&it, s->rec[k]);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            xrmu_rec_retire(s, &it, value);
+        }
+    }
+}
+
+/*
+ * A SYNC published by CMDQ_TAIL write @pub completes (called before its
+ * status write, so that nothing the driver does after seeing it can be
+ * taken for a violation): report R24 for retired records whose tables
+ * were reused before now, and R23/R24 for live records found wrong by a
+ * scan before @pub (the first TAIL write after a change may belong to
+ * another CPU, which then publishes the invalidation in its next one).
+ */
+static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    bool on = s->status & STS_EN_ACK;
+    unsigned i, w = 0;
+    int k;
+
+    s->en_inv_done |= s->en_inv_exec;
+    s->en_inv_exec = 0;
+    if (!s->stale_check || !s->rec[0]) {
+        return;
+    }
+    for (i = 0; on && i < s->retiring->len; i++) {
+        XrmuRec *r = g_ptr_array_index(s->retiring, i);
+
+        if (xrmu_rec_classify(r, &w) == RULE_REUSE_AFTER_SYNC) {
+            xrmu_rec_report(s, r, RULE_REUSE_AFTER_SYNC, w);
+        }
+    }
+    g_ptr_array_set_size(s->retiring, 0);
+    if (!on) {
+        return;
+    }
+    for (k = 0; k < REC_KINDS; k++) {
+        g_hash_table_iter_init(&it, s->rec[k]);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            XrmuRec *r = value;
+            int rule;
+
+            if (!r->mark || r->mark_epoch >= pub) {
+                continue;
+            }
+            w = 0;
+            rule = xrmu_rec_classify(r, &w);
+            if (!rule) {
+                /* memory is back to what was cached: nothing survived */
+                r->mark = 0;
+                continue;
+            }
+            xrmu_rec_report(s, r, rule, w);
+            g_hash_table_iter_remove(&it);
+        }
+    }
+    s->rec_count = s->retiring->len;
+    for (k = 0; k < REC_KINDS; k++) {
+        s->rec_count += g_hash_table_size(s->rec[k]);
+    }
+}
+
+/* ---------------------------------------------------------------- */
 /* DMA performed by the unit itself (never translated by itself)    */
 
 static MemTxResult xrmu_dma_check(XrmuState *s, uint64_t addr,
                                   unsigned len, bool write, MemTxResult r)
 {
-    if (r != MEMTX_OK && !s->quiet) {
+    if (r != MEMTX_OK) {
         xrmu_violation(s, RULE_PTR, "DMA %s of %u bytes at 0x%" PRIx64
                        " failed (not in memory below 2^PAW, or bus "
                        "mastering off)", write ? "write" : "read", len, addr);
@@ -775,44 +1196,35 @@ static const char *xrmu_dte_check(XrmuState *s, const XrmuDte *d)
  * Read the L1E (two-level format) or the DTE of @rid.  The DTC may hold
  * V=1 entries, well-formed or not; well-formedness is checked on every
  * use.  Returns 0 or a fault reason; on DT_READ_ERR *info holds the
- * failing address.  With @use_cache false, memory is read and the DTC is
- * neither used nor filled (stale-check).
+ * failing address; *pa is where the DTE is (or was read from).  Every
+ * fill is recorded for the invalidation checker.
  */
 static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
-                          uint64_t *info, bool use_cache)
+                          uint64_t *info, uint64_t *pa)
 {
-    uint64_t dtb = s->dtbase, base = PAGE_ADDR(dtb), l1e, addr;
+    uint64_t dtb = s->dtbase, base = PAGE_ADDR(dtb), l1e = 0, addr;
     unsigned log2sz = DTB_LOG2SZ(dtb);
+    XrmuRec rec = { .kind = REC_DTE, .tag = rid, .rid = rid };
+    unsigned grp = 0, i;
     XrmuCacheEnt *ce;
 
     *info = 0;
+    *pa = 0;
     if (log2sz < 16 && (rid >> log2sz)) {
         return F_DT_RANGE;
     }
-    ce = use_cache ? xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid)) : NULL;
+    ce = xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid));
     if (ce) {
         memcpy(d->q, ce->d, sizeof(d->q));
+        *pa = ce->pa;
         return 0;
     }
     if (dtb & DTB_FMT) {
         uint32_t idx = rid >> 7;
 
-        ce = use_cache ? xrmu_cache_find(&s->dtc, DTC_TAG_L1E(idx)) : NULL;
+        ce = xrmu_cache_find(&s->dtc, DTC_TAG_L1E(idx));
         if (ce) {
             l1e = ce->d[0];
-            if (s->stale_check) {
-                uint64_t m;
-                MemTxResult mr;
-
-                s->quiet = true;
-                mr = xrmu_read_qwords(s, base + idx * 8, &m, 1, 0);
-                s->quiet = false;
-                if (mr != MEMTX_OK || m != l1e) {
-                    xrmu_violation(s, RULE_STALE, "L1E %u: cached L1E "
-                                   "differs from memory (INV_DTE missing)",
-                                   idx);
-                }
-            }
         } else {
             addr = base + idx * 8;
             if (xrmu_read_qwords(s, addr, &l1e, 1, INJ_TABLE_READ_ERR)
@@ -823,19 +1235,22 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
             if (!(l1e & L1E_V)) {
                 return F_DT_L1_INVALID;
             }
-            ce = use_cache ? xrmu_cache_insert(&s->dtc, DTC_TAG_L1E(idx))
-                           : NULL;
+            ce = xrmu_cache_insert(&s->dtc, DTC_TAG_L1E(idx));
             if (ce) {
+                XrmuRec lr = { .kind = REC_L1E, .tag = idx, .rid = rid,
+                               .va = idx };
+
                 ce->d[0] = l1e;
+                xrmu_rec_word(&lr, 0, addr, l1e);
+                xrmu_rec_add(s, &lr);
             }
         }
         if ((l1e & L1E_RSVD) || xrmu_above_paw(s, PAGE_ADDR(l1e))) {
-            if (!s->quiet) {
-                xrmu_violation(s, RULE_DTE, "L1E 0x%" PRIx64 " covering RID "
-                               "0x%04x is malformed", l1e, rid);
-            }
+            xrmu_violation(s, RULE_DTE, "L1E 0x%" PRIx64 " covering RID "
+                           "0x%04x is malformed", l1e, rid);
             return F_DTE_RSVD;
         }
+        xrmu_rec_word(&rec, grp++, base + idx * 8, l1e);
         addr = PAGE_ADDR(l1e) + (rid & 0x7f) * 32;
     } else {
         addr = base + (uint64_t)rid * 32;
@@ -844,40 +1259,32 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
         *info = addr;
         return F_DT_READ_ERR;
     }
+    *pa = addr;
     if (!(d->q[0] & DTE_V)) {
         return F_DTE_INVALID;
     }
-    ce = use_cache ? xrmu_cache_insert(&s->dtc, DTC_TAG_DTE(rid)) : NULL;
+    ce = xrmu_cache_insert(&s->dtc, DTC_TAG_DTE(rid));
     if (ce) {
         memcpy(ce->d, d->q, sizeof(d->q));
+        ce->pa = addr;
+        for (i = 0; i < 4; i++) {
+            xrmu_rec_word(&rec, grp, addr + 8 * i, d->q[i]);
+        }
+        xrmu_rec_add(s, &rec);
     }
     return 0;
 }
 
 /* Device lookup for DMA and MSIs: returns 0 or a fault reason. */
 static int xrmu_dte_lookup(XrmuState *s, uint16_t rid, XrmuDte *d,
-                           uint64_t *info)
+                           uint64_t *info, uint64_t *pa)
 {
-    bool hit = xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid)) != NULL;
     const char *why;
     int r;
 
-    r = xrmu_dte_fetch(s, rid, d, info, true);
+    r = xrmu_dte_fetch(s, rid, d, info, pa);
     if (r) {
         return r;
-    }
-    if (hit && s->stale_check) {
-        XrmuDte m;
-        uint64_t dummy;
-        int r2;
-
-        s->quiet = true;
-        r2 = xrmu_dte_fetch(s, rid, &m, &dummy, false);
-        s->quiet = false;
-        if (r2 || memcmp(m.q, d->q, sizeof(m.q))) {
-            xrmu_violation(s, RULE_STALE, "RID 0x%04x: cached DTE differs "
-                           "from memory (INV_DTE missing)", rid);
-        }
     }
     why = xrmu_dte_check(s, d);
     if (why) {
@@ -898,6 +1305,7 @@ static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
     uint64_t table = PAGE_ADDR(d->q[0]), pte, addr;
     const char *why;
 
+    x->nw = 0;
     for (level = levels; level >= 1; level--) {
         unsigned shift = 12 + 9 * (level - 1);
 
@@ -906,6 +1314,11 @@ static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
             != MEMTX_OK) {
             *info = addr;
             return F_PT_READ_ERR;
+        }
+        if (x->nw < ARRAY_SIZE(x->wa)) {
+            x->wa[x->nw] = addr;
+            x->wv[x->nw] = pte;
+            x->nw++;
         }
         *info = level;
         if (!(pte & PTE_V)) {
@@ -972,16 +1385,26 @@ static bool xrmu_iotlb_lookup(XrmuState *s, uint16_t did, uint64_t iova,
     return false;
 }
 
-static void xrmu_iotlb_insert(XrmuState *s, uint16_t did, const XrmuXlate *x)
+static void xrmu_iotlb_insert(XrmuState *s, uint16_t rid, uint16_t did,
+                              const XrmuXlate *x)
 {
+    uint64_t tag = xrmu_iotlb_tag(did, x->level, x->iova);
     XrmuCacheEnt *ce;
+    unsigned i;
 
-    ce = xrmu_cache_insert(&s->iotlb, xrmu_iotlb_tag(did, x->level, x->iova));
+    ce = xrmu_cache_insert(&s->iotlb, tag);
     if (ce) {
+        XrmuRec rec = { .kind = REC_IOTLB, .tag = tag, .rid = rid,
+                        .did = did, .va = x->iova, .level = x->level };
+
         ce->d[0] = x->iova;
         ce->d[1] = x->pa;
         ce->d[2] = x->mask;
         ce->d[3] = (x->r ? PTE_R : 0) | (x->w ? PTE_W : 0);
+        for (i = 0; i < x->nw; i++) {
+            xrmu_rec_word(&rec, i, x->wa[i], x->wv[i]);
+        }
+        xrmu_rec_add(s, &rec);
     }
 }
 
@@ -1005,20 +1428,6 @@ static int xrmu_translate_dma(XrmuState *s, uint16_t rid, const XrmuDte *d,
     }
     if (xrmu_iotlb_lookup(s, did, iova, x)) {
         s->cnt[CNT_IOTLB_HIT]++;
-        if (s->stale_check) {
-            XrmuXlate m;
-            uint64_t dummy;
-
-            s->quiet = true;
-            r = xrmu_pt_walk(s, d, iova, &m, &dummy, false);
-            s->quiet = false;
-            if (r || m.pa != x->pa || m.mask != x->mask || m.r != x->r ||
-                m.w != x->w) {
-                xrmu_violation(s, RULE_STALE, "DID %u IOVA 0x%" PRIx64
-                               ": cached translation differs from memory "
-                               "(INV_IOTLB missing)", did, iova);
-            }
-        }
         return 0;
     }
     s->cnt[CNT_IOTLB_MISS]++;
@@ -1028,7 +1437,7 @@ static int xrmu_translate_dma(XrmuState *s, uint16_t rid, const XrmuDte *d,
         f->info = info;
         return r;
     }
-    xrmu_iotlb_insert(s, did, x);
+    xrmu_iotlb_insert(s, rid, did, x);
     return 0;
 }
 
@@ -1070,6 +1479,7 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     XrmuFault f = { .acc = (flag & IOMMU_WO) ? ACC_WRITE : ACC_READ,
                     .addr = addr };
     bool report = flag != IOMMU_NONE;
+    uint64_t dte_pa;
     XrmuXlate x;
     XrmuDte d;
     int r;
@@ -1093,7 +1503,7 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         s->last_fault.valid = false;
         goto out;
     }
-    r = xrmu_dte_lookup(s, rid, &d, &f.info);
+    r = xrmu_dte_lookup(s, rid, &d, &f.info, &dte_pa);
     if (r) {
         f.reason = r;
         goto fault;
@@ -1235,7 +1645,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
                             MemTxAttrs attrs)
 {
     XrmuFault f = { .acc = ACC_INTR, .addr = addr, .info = (uint32_t)data };
-    uint64_t q[2], out_addr, irte_addr, info;
+    uint64_t q[2], out_addr, irte_addr, info, dte_pa;
     uint32_t index, out_data, dest;
     XrmuCacheEnt *ce;
     unsigned irtlog2;
@@ -1261,7 +1671,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     if (!(s->status & STS_IRE_ACK)) {
         goto pass;
     }
-    r = xrmu_dte_lookup(s, rid, &d, &info);
+    r = xrmu_dte_lookup(s, rid, &d, &info, &dte_pa);
     if (r) {
         f.reason = r;
         f.info = info;
@@ -1303,19 +1713,6 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     if (ce) {
         q[0] = ce->d[0];
         q[1] = ce->d[1];
-        if (s->stale_check) {
-            uint64_t m[2];
-            MemTxResult mr;
-
-            s->quiet = true;
-            mr = xrmu_read_qwords(s, irte_addr, m, 2, 0);
-            s->quiet = false;
-            if (mr != MEMTX_OK || m[0] != q[0] || m[1] != q[1]) {
-                xrmu_violation(s, RULE_STALE, "RID 0x%04x IRTE %u: cached "
-                               "IRTE differs from memory (INV_IRTE missing)",
-                               rid, index);
-            }
-        }
     } else {
         if (xrmu_read_qwords(s, irte_addr, q, 2, INJ_TABLE_READ_ERR)
             != MEMTX_OK) {
@@ -1329,8 +1726,16 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
         }
         ce = xrmu_cache_insert(&s->irtc, IRTC_TAG(rid, index));
         if (ce) {
+            XrmuRec rec = { .kind = REC_IRTE, .tag = IRTC_TAG(rid, index),
+                            .rid = rid, .va = index };
+
             ce->d[0] = q[0];
             ce->d[1] = q[1];
+            /* the DTE's IRTPTR/IRTLOG2 word, then the IRTE */
+            xrmu_rec_word(&rec, REC_GRP_NOV, dte_pa + 16, d.q[2]);
+            xrmu_rec_word(&rec, 1, irte_addr, q[0]);
+            xrmu_rec_word(&rec, 1, irte_addr + 8, q[1]);
+            xrmu_rec_add(s, &rec);
         }
     }
     if ((q[0] & IRTE0_RSVD) || (q[1] & IRTE1_RSVD) || IRTE_SVT(q[0]) == 3 ||
@@ -1578,7 +1983,8 @@ static void xrmu_inv_irtc(XrmuState *s, bool all, uint16_t rid,
  * Execute one command; returns 0 or a CMDQ error code.  *irq is set when
  * a SYNC asks for vector 1 (sent after HEAD moves past the SYNC).
  */
-static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
+static int xrmu_cmd_exec(XrmuState *s, uint32_t slot, uint64_t q0,
+                         uint64_t q1, bool *irq)
 {
     unsigned op = q0 & 0xff;
     const char *bad = NULL;
@@ -1597,6 +2003,13 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_dte(!!(q0 & BIT_ULL(8)), (q0 >> 16) & 0xffff);
         xrmu_inv_dtc(s, q0 & BIT_ULL(8), (q0 >> 16) & 0xffff);
+        if (q0 & BIT_ULL(8)) {
+            xrmu_rec_inv_dte_all(s);
+            s->en_inv_exec |= EN_INV_DTE;
+        } else {
+            xrmu_rec_retire_tag(s, REC_DTE, (q0 >> 16) & 0xffff);
+            xrmu_rec_retire_tag(s, REC_L1E, ((q0 >> 16) & 0xffff) >> 7);
+        }
         xrmu_notify_unmap_all(s);
         break;
     case OP_INV_IOTLB: {
@@ -1620,6 +2033,10 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_iotlb(scope, did, start, npages);
         xrmu_inv_iotlb(s, scope, did, start, end);
+        xrmu_rec_inv_iotlb(s, scope, did, start, end);
+        if (scope == 2) {
+            s->en_inv_exec |= EN_INV_IOTLB;
+        }
         xrmu_notify_unmap_all(s);
         break;
     }
@@ -1636,6 +2053,10 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_irte(all, rid, first, count);
         xrmu_inv_irtc(s, all, rid, first, first + count - 1);
+        xrmu_rec_inv_irte(s, all, rid, first, first + count - 1);
+        if (all) {
+            s->en_inv_exec |= EN_INV_IRTE;
+        }
         break;
     }
     case OP_SYNC: {
@@ -1650,6 +2071,7 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
             break;
         }
         trace_xrmu_sync(wr, irq_req, addr, data);
+        xrmu_rec_sync(s, s->pub_epoch ? s->pub_epoch[slot] : 0);
         if (wr) {
             stl_le_p(buf, data);
             if (xrmu_dma_write(s, addr, buf, 4, 0) != MEMTX_OK) {
@@ -1707,7 +2129,7 @@ static void xrmu_cmdq_process(XrmuState *s, uint32_t budget)
             err = CMDQ_ERR_ILLEGAL;
         } else {
             trace_xrmu_cmd(head, q[0], q[1]);
-            err = xrmu_cmd_exec(s, q[0], q[1], &irq);
+            err = xrmu_cmd_exec(s, head, q[0], q[1], &irq);
         }
         if (err) {
             s->cmdq_sts = CMDQ_STS_ERR | (err << CMDQ_STS_CODE_SHIFT);
@@ -1789,6 +2211,10 @@ static void xrmu_unit_reset(XrmuState *s)
     xrmu_cache_flush(&s->dtc);
     xrmu_cache_flush(&s->iotlb);
     xrmu_cache_flush(&s->irtc);
+    xrmu_rec_clear(s);
+    s->en_inv_done = 0;
+    s->en_inv_exec = 0;
+    s->en_was_set = false;
     trace_xrmu_reset();
 }
 
@@ -1907,6 +2333,10 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     }
     if (!(val & CTRL_EN)) {
         sts &= ~STS_EN_ACK;
+        if (old & CTRL_EN) {
+            s->en_inv_done = 0;
+            s->en_inv_exec = 0;
+        }
     }
     if (!(val & CTRL_CMDQ_EN)) {
         sts &= ~STS_CMDQ_ON;
@@ -1932,6 +2362,22 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
                                                 : "DTBASE.LOG2SZ invalid");
             val &= ~CTRL_EN;
         } else {
+            uint32_t need = EN_INV_DTE | EN_INV_IOTLB |
+                            (s->cap & CAP_IR ? EN_INV_IRTE : 0);
+
+            if (s->stale_check && s->en_was_set &&
+                (s->en_inv_done & need) != need) {
+                xrmu_violation(s, RULE_STALE, "EN set without %s%s%s "
+                               "completed (a SYNC after it) since EN was "
+                               "last cleared",
+                               s->en_inv_done & EN_INV_DTE ? "" :
+                               "INV_DTE ALL ",
+                               s->en_inv_done & EN_INV_IOTLB ? "" :
+                               "INV_IOTLB global ",
+                               (need & ~s->en_inv_done) & EN_INV_IRTE ?
+                               "INV_IRTE ALL " : "");
+            }
+            s->en_was_set = true;
             sts |= STS_EN_ACK;
         }
     }
@@ -1975,7 +2421,16 @@ static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
         return;
     }
     /* overfilling (R4) is not visible: the queue just looks short */
+    s->tail_epoch++;
+    if (s->pub_epoch) {
+        uint32_t i;
+
+        for (i = s->cmdq_tail % n; i != val; i = (i + 1) % n) {
+            s->pub_epoch[i] = s->tail_epoch;
+        }
+    }
     s->cmdq_tail = val;
+    xrmu_rec_scan(s);
     xrmu_cmdq_kick(s);
 }
 
@@ -2355,6 +2810,9 @@ static void xrmu_set_stale_check(Object *obj, bool value, Error **errp)
     XrmuState *s = XRMU_PCI(obj);
 
     qemu_rec_mutex_lock(&s->lock);
+    if (s->stale_check != value) {
+        xrmu_rec_clear(s);
+    }
     s->stale_check = value;
     qemu_rec_mutex_unlock(&s->lock);
 }
@@ -2472,6 +2930,7 @@ static void xrmu_realize(PCIDevice *pdev, Error **errp)
     s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->bus = bus;
     s->cmd_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_cmd_timer_cb, s);
+    xrmu_rec_init(s);
     xrmu_unit_reset(s);
     pci_setup_iommu(root, &xrmu_iommu_ops, s);
 }
@@ -2503,6 +2962,7 @@ static void xrmu_instance_init(Object *obj)
 
     qemu_rec_mutex_init(&s->lock);
     s->lock_init = true;
+    s->stale_check = true;
 }
 
 static void xrmu_instance_finalize(Object *obj)
@@ -2512,6 +2972,7 @@ static void xrmu_instance_finalize(Object *obj)
     xrmu_cache_free(&s->dtc);
     xrmu_cache_free(&s->iotlb);
     xrmu_cache_free(&s->irtc);
+    xrmu_rec_free(s);
     if (s->lock_init) {
         qemu_rec_mutex_destroy(&s->lock);
         s->lock_init = false;
@@ -2573,8 +3034,10 @@ static void xrmu_class_init(ObjectClass *oc, void *data)
     object_class_property_add_bool(oc, "stale-check", xrmu_get_stale_check,
                                    xrmu_set_stale_check);
     object_class_property_set_description(oc, "stale-check",
-        "on each use of a cached entry, compare it with memory and report "
-        "a difference as conformance violation R10 (settable at run time)");
+        "invalidation checker: report owed invalidations missing before a "
+        "SYNC (R23), structures reused before their SYNC completed (R24) "
+        "and EN set without invalidating the caches (R10); default on, "
+        "settable at run time");
     for (i = 0; i < ARRAY_SIZE(xrmu_inject_props); i++) {
         const XrmuInjectProp *p = &xrmu_inject_props[i];
 
