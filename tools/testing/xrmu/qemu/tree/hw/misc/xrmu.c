@@ -382,6 +382,17 @@ struct XrmuState {
     uint32_t latch[L64_NUM];
     bool latched[L64_NUM];
     bool in_cmdq;
+    /*
+     * Side effects are sent after the lock is dropped (xrmu_unlock()):
+     * MSI-X messages raised, and the one message of an interrupt request.
+     */
+    uint32_t lock_depth;
+    uint32_t irq_pending[XRMU_NUM_VECTORS];
+    bool msg_pending;
+    uint64_t msg_addr;
+    uint64_t msg_data;
+    unsigned msg_size;
+    MemTxAttrs msg_attrs;
     /* device address spaces with an UNMAP notifier (under lock) */
     uint32_t unmap_notifiers;
     XrmuLastFault last_fault;
@@ -471,18 +482,67 @@ xrmu_violation(XrmuState *s, int rule, const char *fmt, ...)
     trace_xrmu_violation(rule, s->viol_count);
 }
 
+static void xrmu_lock(XrmuState *s)
+{
+    qemu_rec_mutex_lock(&s->lock);
+    s->lock_depth++;
+}
+
+/* Drop the lock; the outermost unlock sends what was raised under it. */
+static void xrmu_unlock(XrmuState *s)
+{
+    uint32_t n[XRMU_NUM_VECTORS] = { 0 };
+    bool msg = false;
+    uint64_t addr = 0, data = 0;
+    unsigned size = 0, v;
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    uint8_t buf[8];
+
+    if (--s->lock_depth == 0) {
+        memcpy(n, s->irq_pending, sizeof(n));
+        memset(s->irq_pending, 0, sizeof(s->irq_pending));
+        msg = s->msg_pending;
+        addr = s->msg_addr;
+        data = s->msg_data;
+        size = s->msg_size;
+        attrs = s->msg_attrs;
+        s->msg_pending = false;
+    }
+    qemu_rec_mutex_unlock(&s->lock);
+    if (msg) {
+        stq_le_p(buf, data);
+        address_space_write(&address_space_memory, addr, attrs, buf, size);
+    }
+    for (v = 0; v < XRMU_NUM_VECTORS; v++) {
+        for (; n[v]; n[v]--) {
+            if (msix_enabled(PCI_DEVICE(s))) {
+                msix_notify(PCI_DEVICE(s), v);
+            }
+        }
+    }
+}
+
+/* Raise MSI-X @vector: sent by xrmu_unlock() */
 static void xrmu_irq(XrmuState *s, unsigned vector)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
     uint32_t ie = vector == XRMU_VEC_FLT ? CTRL_FLT_IE : CTRL_CMD_IE;
 
     if (!(s->ctrl & ie)) {
         return;
     }
     trace_xrmu_irq(vector);
-    if (msix_enabled(pdev)) {
-        msix_notify(pdev, vector);
-    }
+    s->irq_pending[vector]++;
+}
+
+/* The message of the current interrupt request: sent by xrmu_unlock() */
+static void xrmu_msg(XrmuState *s, uint64_t addr, uint64_t data,
+                     unsigned size, MemTxAttrs attrs)
+{
+    s->msg_pending = true;
+    s->msg_addr = addr;
+    s->msg_data = data;
+    s->msg_size = size;
+    s->msg_attrs = attrs;
 }
 
 static uint32_t xrmu_q_entries(uint64_t base, unsigned max_log2)
@@ -1484,7 +1544,7 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     XrmuDte d;
     int r;
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     if (report && xrmu_fault_continues(s, rid, f.acc, addr,
                                        xrmu_piece(addr))) {
         goto out;
@@ -1552,7 +1612,7 @@ fault:
     }
     e.perm = IOMMU_NONE;
 out:
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     return e;
 }
 
@@ -1572,7 +1632,7 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
                          "supported");
         return -ENOTSUP;
     }
-    qemu_rec_mutex_lock(&as->s->lock);
+    xrmu_lock(as->s);
     if ((new & IOMMU_NOTIFIER_UNMAP) &&
         !(as->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
         as->s->unmap_notifiers++;
@@ -1581,7 +1641,7 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
         as->s->unmap_notifiers--;
     }
     as->notifier_flags = new;
-    qemu_rec_mutex_unlock(&as->s->lock);
+    xrmu_unlock(as->s);
     return 0;
 }
 
@@ -1626,15 +1686,6 @@ static void xrmu_notify_unmap_all(XrmuState *s)
 
 /* ---------------------------------------------------------------- */
 /* Interrupt window                                                 */
-
-static void xrmu_msi_forward(uint64_t addr, uint64_t data, unsigned size,
-                             MemTxAttrs attrs)
-{
-    uint8_t buf[8];
-
-    stq_le_p(buf, data);
-    address_space_write(&address_space_memory, addr, attrs, buf, size);
-}
 
 /*
  * Handle an interrupt request (a write to the interrupt window) from
@@ -1778,8 +1829,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     s->cnt[CNT_IR_REMAP]++;
     s->last_fault.valid = false;
     trace_xrmu_ir_remap(rid, addr, (uint32_t)data, out_addr, out_data);
-    address_space_stl_le(&address_space_memory, out_addr, out_data,
-                         MEMTXATTRS_UNSPECIFIED, NULL);
+    xrmu_msg(s, out_addr, out_data, 4, MEMTXATTRS_UNSPECIFIED);
     return;
 
 block:
@@ -1791,7 +1841,7 @@ block:
 
 pass:
     trace_xrmu_ir_pass(rid, addr, data);
-    xrmu_msi_forward(addr, data, size, attrs);
+    xrmu_msg(s, addr, data, size, attrs);
 }
 
 static MemTxResult xrmu_irwin_write(void *opaque, hwaddr offset,
@@ -1802,9 +1852,9 @@ static MemTxResult xrmu_irwin_write(void *opaque, hwaddr offset,
     XrmuState *s = as->s;
     uint16_t rid = attrs.unspecified ? xrmu_as_rid(as) : attrs.requester_id;
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     xrmu_ir_request(s, as, rid, XRMU_IRWIN_BASE + offset, data, size, attrs);
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     return MEMTX_OK;
 }
 
@@ -1820,7 +1870,7 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
     uint8_t buf[8] = { 0 };
 
     *data = 0;
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     if (xrmu_covers(s, as->bus, rid) &&
         xrmu_fault_continues(s, rid, ACC_READ, addr, size)) {
         r = MEMTX_DECODE_ERROR;
@@ -1839,7 +1889,7 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
         r = address_space_read(&address_space_memory, addr, attrs, buf, size);
         *data = ldq_le_p(buf);
     }
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     return r;
 }
 
@@ -2181,10 +2231,10 @@ static void xrmu_cmd_timer_cb(void *opaque)
 {
     XrmuState *s = opaque;
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     xrmu_cmdq_process(s, s->cmd_latency_ns ? 1 : xrmu_cmdq_n(s));
     xrmu_cmdq_kick(s);
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
 }
 
 /* ---------------------------------------------------------------- */
@@ -2674,11 +2724,11 @@ static uint64_t xrmu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     if (addr >= XRMU_REG_BLOCK) {
         return 0;
     }
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     if (xrmu_access_ok(s, addr, size, false)) {
         val = size == 8 ? xrmu_read64(s, addr) : xrmu_read32(s, addr);
     }
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     trace_xrmu_reg_read(addr, size, val);
     return val;
 }
@@ -2693,7 +2743,7 @@ static void xrmu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     if (addr >= XRMU_REG_BLOCK) {
         return;
     }
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     s->last_fault.valid = false;
     if (xrmu_access_ok(s, addr, size, true)) {
         li = xrmu_latch_index(addr);
@@ -2706,7 +2756,7 @@ static void xrmu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
             xrmu_write32(s, addr, val);
         }
     }
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
 }
 
 static const MemoryRegionOps xrmu_mmio_ops = {
@@ -2735,11 +2785,11 @@ static void xrmu_get_violations(Object *obj, Visitor *v, const char *name,
     uint32_t val;
 
     if (s->lock_init) {
-        qemu_rec_mutex_lock(&s->lock);
+        xrmu_lock(s);
     }
     val = s->viol_count;
     if (s->lock_init) {
-        qemu_rec_mutex_unlock(&s->lock);
+        xrmu_unlock(s);
     }
     visit_type_uint32(v, name, &val, errp);
 }
@@ -2784,7 +2834,7 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
         return;
     }
     if (s->lock_init) {
-        qemu_rec_mutex_lock(&s->lock);
+        xrmu_lock(s);
     }
     if (val) {
         s->dbg_inject |= p->bit;
@@ -2796,7 +2846,7 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
         xrmu_cmdq_kick(s);
     }
     if (s->lock_init) {
-        qemu_rec_mutex_unlock(&s->lock);
+        xrmu_unlock(s);
     }
 }
 
@@ -2809,12 +2859,12 @@ static void xrmu_set_stale_check(Object *obj, bool value, Error **errp)
 {
     XrmuState *s = XRMU_PCI(obj);
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     if (s->stale_check != value) {
         xrmu_rec_clear(s);
     }
     s->stale_check = value;
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
 }
 
 static bool xrmu_check_props(XrmuState *s, Error **errp)
@@ -2951,9 +3001,9 @@ static void xrmu_reset_hold(Object *obj, ResetType type)
 {
     XrmuState *s = XRMU_PCI(obj);
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     xrmu_unit_reset(s);
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
 }
 
 static void xrmu_instance_init(Object *obj)
