@@ -19,6 +19,7 @@
 #include "qemu/bitops.h"
 #include "qemu/units.h"
 #include "qemu/cutils.h"
+#include "qobject/qdict.h"
 
 /* PCI placement (slot numbers on the q35 root bus) */
 #define XRMU_SLOT               0x03
@@ -2807,9 +2808,52 @@ static void test_ir_absent(void)
 }
 
 /* A unit without the debug block (dbg=off): 0x100-0x1FF reads 0 */
+/* Violations seen, read through QOM (works with CAP.DBG = 0 too) */
+static uint32_t qom_violations(XrmuTest *t)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{ 'execute': 'qom-get', 'arguments': "
+                           "{ 'path': '/machine/peripheral/xrmu0', "
+                           "'property': 'conformance-violations' } }");
+    uint32_t n;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    n = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return n;
+}
+
+/*
+ * The debug window is 0x100-0x14F: 0x10C and 0x148 are reserved in it,
+ * 0x150 on is undefined.  A 64-bit counter read equals its two halves.
+ */
+static void test_regs_debug_window(void)
+{
+    XrmuTest *t = xt_start("id=xrmu0");
+    uint64_t c;
+    uint32_t n = 0;
+
+    xt_enable(t, 0);
+    g_assert_cmphex(rd32(t, 0x10c), ==, 0);
+    g_assert_cmphex(rd64(t, 0x148), ==, 0);
+    g_assert_cmphex(rd32(t, 0x14c), ==, 0);
+    c = rd64(t, R_CNT_CMD);
+    g_assert_cmpuint(c, >, 0);
+    g_assert_cmphex(rd32(t, R_CNT_CMD), ==, (uint32_t)c);
+    g_assert_cmphex(rd32(t, R_CNT_CMD + 4), ==, c >> 32);
+    /* reserved and undefined offsets: writes dropped, R2 */
+    wr64(t, 0x148, 1);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd64(t, 0x148), ==, 0);
+    wr32(t, 0x150, 1);
+    viol(t, &n, 2);
+    g_assert_cmphex(rd32(t, 0x150), ==, 0);
+    g_assert_cmpuint(qom_violations(t), ==, n);
+    xt_end(t);
+}
+
 static void test_regs_no_debug(void)
 {
-    XrmuTest *t = xt_start("dbg=off");
+    XrmuTest *t = xt_start("dbg=off,id=xrmu0");
     uint64_t off, dst = xt_page(t);
 
     g_assert(!(t->cap & CAP_DBG));
@@ -2823,6 +2867,10 @@ static void test_regs_no_debug(void)
     for (off = 0x100; off < 0x200; off += 4) {
         g_assert_cmphex(rd32(t, off), ==, 0);
     }
+    /* the window is an undefined offset: a nonzero write is R2 */
+    g_assert_cmpuint(qom_violations(t), ==, 2);
+    wr32(t, R_CNT_CMD, 1);
+    g_assert_cmpuint(qom_violations(t), ==, 3);
     xt_end(t);
 }
 
@@ -3682,6 +3730,7 @@ static const XrmuCase xrmu_cases[] = {
     { "fault/suppress-scope", test_fault_suppress_scope },
     { "ir/absent", test_ir_absent },
     { "regs/no-debug", test_regs_no_debug },
+    { "regs/debug-window", test_regs_debug_window },
     { "paw", test_paw },
     { "fault/real-dma-errors", test_real_dma_errors },
     { "regs/ctrl-order", test_ctrl_order },
