@@ -2397,13 +2397,20 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     }
 
     /* switch on: the queues, EN, then IRE */
-    if ((val & CTRL_CMDQ_EN) && !(old & CTRL_CMDQ_EN) &&
-        xrmu_queue_start(s, true)) {
-        sts |= STS_CMDQ_ON;
+    /* a refused start is not stored: CTRL reads 0 there, and retries */
+    if ((val & CTRL_CMDQ_EN) && !(old & CTRL_CMDQ_EN)) {
+        if (xrmu_queue_start(s, true)) {
+            sts |= STS_CMDQ_ON;
+        } else {
+            val &= ~CTRL_CMDQ_EN;
+        }
     }
-    if ((val & CTRL_FLTQ_EN) && !(old & CTRL_FLTQ_EN) &&
-        xrmu_queue_start(s, false)) {
-        sts |= STS_FLTQ_ON;
+    if ((val & CTRL_FLTQ_EN) && !(old & CTRL_FLTQ_EN)) {
+        if (xrmu_queue_start(s, false)) {
+            sts |= STS_FLTQ_ON;
+        } else {
+            val &= ~CTRL_FLTQ_EN;
+        }
     }
     if ((val & CTRL_EN) && !(old & CTRL_EN)) {
         if (!(sts & STS_CMDQ_ON) || dtl < 7 || dtl > 16) {

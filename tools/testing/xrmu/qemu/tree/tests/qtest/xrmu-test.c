@@ -3043,6 +3043,21 @@ static void test_conf_rules(void)
     wr32(t, R_CTRL, CTRL_CMDQ_EN);
     viol(t, &n, 3);
     g_assert_cmphex(rd32(t, R_STATUS) & STS_CMDQ_ON, ==, 0);
+    /* a refused start is not stored */
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    /* nor is a refused fault-queue start; the next write tries again */
+    wr64(t, R_FLTQ_BASE, t->fltq | 3);
+    viol(t, &n, 3);
+    wr32(t, R_CTRL, CTRL_FLTQ_EN);
+    viol(t, &n, 3);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_FLTQ_ON, ==, 0);
+    wr64(t, R_FLTQ_BASE, t->fltq | 4);
+    wr32(t, R_CTRL, CTRL_FLTQ_EN);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_FLTQ_EN);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_FLTQ_ON, ==, STS_FLTQ_ON);
+    wr32(t, R_CTRL, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
     /* R11: EN without CMDQ_ON is not stored */
     wr32(t, R_CTRL, CTRL_EN);
     viol(t, &n, 11);
