@@ -2514,13 +2514,23 @@ static void test_fltq_off(void)
     xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
     g_assert(!xt_msix_fired(t, 0));
     xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1000000, 2, 4);
-    /* FLTQ_EN = 0: only counted */
+    /*
+     * FLTQ_EN 1 -> 0 with a record pending: HEAD and TAIL keep their
+     * values, and the record can still be drained
+     */
+    make_fault(t, 0x1003000);
+    g_assert(xt_msix_fired(t, 0));
     xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
     g_assert_cmphex(rd32(t, R_STATUS) & STS_FLTQ_ON, ==, 0);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, t->fltq_head);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, (t->fltq_head + 1) % 16);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1003000, 2, 4);
+    g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, t->fltq_head);
+    /* FLTQ_EN = 0: only counted */
     make_fault(t, 0x1001000);
     xt_no_fault(t);
     g_assert(!xt_msix_fired(t, 0));
-    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 2);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 3);
     /* restarted: HEAD = TAIL = 0, recording again */
     xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
     t->fltq_head = 0;
