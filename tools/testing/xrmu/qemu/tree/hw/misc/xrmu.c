@@ -29,214 +29,11 @@
 #include "migration/vmstate.h"
 #include "qom/object.h"
 #include "trace.h"
+#include "xrmu-bits.h"
 
 #define TYPE_XRMU_PCI "xrmu-pci"
 #define TYPE_XRMU_IOMMU_MR "xrmu-iommu-memory-region"
 OBJECT_DECLARE_SIMPLE_TYPE(XrmuState, XRMU_PCI)
-
-/* PCI identity */
-#define XRMU_VENDOR_ID          0x1af4
-#define XRMU_DEVICE_ID          0x10f0
-#define XRMU_REVISION           0x01
-#define XRMU_SUBSYS_ID          0x1100
-#define XRMU_CLASS              0x0806
-
-/* BAR0 layout */
-#define XRMU_BAR_SIZE           0x4000
-#define XRMU_REG_SIZE           0x2000
-#define XRMU_REG_BLOCK          0x1000
-#define XRMU_MSIX_TABLE         0x2000
-#define XRMU_MSIX_PBA           0x3000
-#define XRMU_NUM_VECTORS        2
-#define XRMU_VEC_FLT            0
-#define XRMU_VEC_CMD            1
-
-/* Register offsets */
-#define R_VERSION               0x000
-#define R_CAP                   0x008
-#define R_RIDRANGE              0x010
-#define R_ECAP                  0x018
-#define R_CTRL                  0x020
-#define R_STATUS                0x024
-#define R_RESET                 0x028
-#define R_DTBASE                0x030
-#define R_CMDQ_BASE             0x040
-#define R_CMDQ_HEAD             0x048
-#define R_CMDQ_TAIL             0x04c
-#define R_CMDQ_STS              0x050
-#define R_FLTQ_BASE             0x058
-#define R_FLTQ_HEAD             0x060
-#define R_FLTQ_TAIL             0x064
-#define R_FLTQ_STS              0x068
-#define R_FLTQ_LOST             0x06c
-#define R_RSVD38                0x038
-#define R_DBG_BASE              0x100
-#define R_DBG_END               0x150
-#define R_DBG_VIOL_COUNT        0x100
-#define R_DBG_VIOL_LAST         0x104
-#define R_DBG_INJECT            0x108
-#define R_CNT_BASE              0x110
-#define R_CNT_END               0x148
-
-enum {
-    CNT_XLATE,
-    CNT_FAULT,
-    CNT_IR_REMAP,
-    CNT_IR_BLOCK,
-    CNT_IOTLB_HIT,
-    CNT_IOTLB_MISS,
-    CNT_CMD,
-    CNT_NUM
-};
-
-#define XRMU_VERSION_VAL        0x00010000u
-#define XRMU_RESET_MAGIC        0x52534554u
-
-/* CAP */
-#define CAP_AW39                BIT_ULL(0)
-#define CAP_AW48                BIT_ULL(1)
-#define CAP_AW57                BIT_ULL(2)
-#define CAP_PS2M                BIT_ULL(4)
-#define CAP_PS1G                BIT_ULL(5)
-#define CAP_DIDW_SHIFT          8
-#define CAP_IR                  BIT_ULL(12)
-#define CAP_COH                 BIT_ULL(13)
-#define CAP_DBG                 BIT_ULL(14)
-#define CAP_CMDQ_MAX_SHIFT      16
-#define CAP_FLTQ_MAX_SHIFT      20
-#define CAP_IRT_MAX_SHIFT       24
-#define CAP_PAW_SHIFT           32
-
-/* CTRL / STATUS */
-#define CTRL_EN                 BIT(0)
-#define CTRL_IRE                BIT(1)
-#define CTRL_CMDQ_EN            BIT(2)
-#define CTRL_FLTQ_EN            BIT(3)
-#define CTRL_FLT_IE             BIT(4)
-#define CTRL_CMD_IE             BIT(5)
-#define CTRL_BLK                BIT(8)
-#define CTRL_MASK               0x13fu
-
-#define STS_EN_ACK              BIT(0)
-#define STS_IRE_ACK             BIT(1)
-#define STS_CMDQ_ON             BIT(2)
-#define STS_FLTQ_ON             BIT(3)
-#define STS_BLK_ACK             BIT(8)
-
-/* DTBASE */
-#define DTB_FMT                 BIT_ULL(0)
-#define DTB_LOG2SZ(v)           (((v) >> 4) & 0x1f)
-#define DTB_RSVD                (0xffeULL & ~(0x1fULL << 4))
-#define PAGE_ADDR(v)            ((v) & ~0xfffULL)
-
-/* queue base registers */
-#define QB_LOG2SZ(v)            ((v) & 0x1f)
-#define QB_RSVD                 0xfe0ULL
-
-#define CMDQ_STS_ERR            BIT(0)
-#define CMDQ_STS_CODE_SHIFT     8
-#define CMDQ_ERR_ILLEGAL        1
-#define CMDQ_ERR_READ           2
-#define CMDQ_ERR_SYNC_WRITE     3
-#define CMDQ_STS_RSVD           0xfffff0feu
-
-#define FLTQ_STS_OVF            BIT(0)
-#define FLTQ_STS_WERR           BIT(1)
-
-#define QIDX_MASK               0x7fffu
-
-/* DBG_INJECT */
-#define INJ_CMDQ_STALL          BIT(0)
-#define INJ_CMD_ILLEGAL         BIT(1)
-#define INJ_TABLE_READ_ERR      BIT(2)
-#define INJ_CMDQ_READ_ERR       BIT(3)
-#define INJ_FLTQ_WRITE_ERR      BIT(4)
-#define INJ_MASK                0x1fu
-
-/* DTE */
-#define DTE_V                   BIT_ULL(0)
-#define DTE_MODE(q)             (((q) >> 1) & 3)
-#define DTE_LEVELS(q)           (((q) >> 3) & 7)
-#define DTE_FSD                 BIT_ULL(6)
-#define DTE0_RSVD               (0xf80ULL)
-#define DTE_DID(q)              ((q) & 0xffff)
-#define DTE_IM(q)               (((q) >> 16) & 3)
-#define DTE_IRSV                BIT_ULL(18)
-#define DTE1_RSVD               (~0ULL << 19)
-#define DTE_IRTLOG2(q)          ((q) & 0xf)
-#define DTE2_RSVD               (0xff0ULL)
-#define MODE_BLOCKED            0
-#define MODE_PASSTHROUGH        1
-#define MODE_TRANSLATE          2
-#define IM_BLOCK                0
-#define IM_PASS                 1
-#define IM_REMAP                2
-
-#define L1E_V                   BIT_ULL(0)
-#define L1E_RSVD                0xffeULL
-
-/* PTE */
-#define PTE_V                   BIT_ULL(0)
-#define PTE_R                   BIT_ULL(1)
-#define PTE_W                   BIT_ULL(2)
-#define PTE_LEAF                BIT_ULL(3)
-#define PTE_RSVD                (0xf0ULL | BIT_ULL(63))
-#define PTE_ADDR(p)             ((p) & 0x000ffffffffff000ULL)
-
-/* IRTE */
-#define IRTE_V                  BIT_ULL(0)
-#define IRTE_FPD                BIT_ULL(1)
-#define IRTE_SVT(q)             (((q) >> 2) & 3)
-#define IRTE_SQ(q)              (((q) >> 4) & 3)
-#define IRTE_DM(q)              (((q) >> 6) & 1)
-#define IRTE_TM(q)              (((q) >> 7) & 1)
-#define IRTE_DLM(q)             (((q) >> 8) & 7)
-#define IRTE_RH(q)              (((q) >> 11) & 1)
-#define IRTE_VECTOR(q)          (((q) >> 16) & 0xff)
-#define IRTE_DEST(q)            ((uint32_t)((q) >> 32))
-#define IRTE0_RSVD              (0xf000ULL | 0xff000000ULL)
-#define IRTE_SID(q)             ((q) & 0xffff)
-#define IRTE1_RSVD              (~0xffffULL)
-
-/* Interrupt window */
-#define XRMU_IRWIN_BASE         0xfee00000ULL
-#define XRMU_IRWIN_SIZE         0x100000ULL
-
-/* Fault reasons */
-#define F_DT_RANGE              0x01
-#define F_DT_L1_INVALID         0x02
-#define F_DTE_INVALID           0x03
-#define F_DTE_RSVD              0x04
-#define F_DT_READ_ERR           0x05
-#define F_BLOCKED               0x06
-#define F_PT_NOT_PRESENT        0x10
-#define F_PT_READ               0x11
-#define F_PT_WRITE              0x12
-#define F_PT_RSVD               0x13
-#define F_PT_READ_ERR           0x14
-#define F_ADDR_RANGE            0x15
-#define F_IR_COMPAT             0x20
-#define F_IR_INDEX              0x21
-#define F_IR_IRTE_INVALID       0x22
-#define F_IR_IRTE_RSVD          0x23
-#define F_IR_SID                0x24
-#define F_IR_READ_ERR           0x25
-#define F_IR_BLOCKED            0x26
-#define F_IR_MALFORMED          0x27
-
-#define ACC_READ                0
-#define ACC_WRITE               1
-#define ACC_INTR                2
-
-#define FLT_REC_SIZE            32
-#define CMD_SIZE                16
-
-/* Commands */
-#define OP_NOP                  0x01
-#define OP_INV_DTE              0x02
-#define OP_INV_IOTLB            0x03
-#define OP_INV_IRTE             0x04
-#define OP_SYNC                 0x05
 
 /* Conformance rules */
 #define RULE_BASE_WHILE_ON      1
@@ -525,7 +322,8 @@ static void xrmu_unlock(XrmuState *s)
 /* Raise MSI-X @vector: sent by xrmu_unlock() */
 static void xrmu_irq(XrmuState *s, unsigned vector)
 {
-    uint32_t ie = vector == XRMU_VEC_FLT ? CTRL_FLT_IE : CTRL_CMD_IE;
+    uint32_t ie = vector == XRMU_VEC_FLT ? R_CTRL_FLT_IE_MASK
+                                         : R_CTRL_CMD_IE_MASK;
 
     if (!(s->ctrl & ie)) {
         return;
@@ -982,7 +780,7 @@ static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
 {
     GHashTableIter it;
     gpointer key, value;
-    bool on = s->status & STS_EN_ACK;
+    bool on = s->status & R_STATUS_EN_ACK_MASK;
     unsigned i, w = 0;
     int k;
 
@@ -999,10 +797,7 @@ static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
         }
     }
     g_ptr_array_set_size(s->retiring, 0);
-    if (!on) {
-        return;
-    }
-    for (k = 0; k < REC_KINDS; k++) {
+    for (k = 0; on && k < REC_KINDS; k++) {
         g_hash_table_iter_init(&it, s->rec[k]);
         while (g_hash_table_iter_next(&it, &key, &value)) {
             XrmuRec *r = value;
@@ -1022,7 +817,7 @@ static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
             g_hash_table_iter_remove(&it);
         }
     }
-    s->rec_count = s->retiring->len;
+    s->rec_count = 0;
     for (k = 0; k < REC_KINDS; k++) {
         s->rec_count += g_hash_table_size(s->rec[k]);
     }
@@ -1103,8 +898,8 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
     bool recorded = false;
 
     s->cnt[CNT_FAULT]++;
-    if (f->suppress || !(s->status & STS_FLTQ_ON) ||
-        (s->fltq_sts & FLTQ_STS_WERR)) {
+    if (f->suppress || !(s->status & R_STATUS_FLTQ_ON_MASK) ||
+        (s->fltq_sts & R_FLTQ_STS_WERR_MASK)) {
         goto out;
     }
     n = xrmu_fltq_n(s);
@@ -1115,8 +910,8 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
         if (s->fltq_lost != UINT32_MAX) {
             s->fltq_lost++;
         }
-        if (!(s->fltq_sts & FLTQ_STS_OVF)) {
-            s->fltq_sts |= FLTQ_STS_OVF;
+        if (!(s->fltq_sts & R_FLTQ_STS_OVF_MASK)) {
+            s->fltq_sts |= R_FLTQ_STS_OVF_MASK;
             xrmu_irq(s, XRMU_VEC_FLT);
         }
         goto out;
@@ -1128,8 +923,9 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
     rec[2] = cpu_to_le64(f->info);
     rec[3] = 0;
     if (xrmu_dma_write(s, PAGE_ADDR(s->fltq_base) + tail * FLT_REC_SIZE,
-                       rec, sizeof(rec), INJ_FLTQ_WRITE_ERR) != MEMTX_OK) {
-        s->fltq_sts |= FLTQ_STS_WERR;
+                       rec, sizeof(rec), R_DBG_INJECT_FLTQ_WRITE_ERR_MASK)
+        != MEMTX_OK) {
+        s->fltq_sts |= R_FLTQ_STS_WERR_MASK;
         xrmu_irq(s, XRMU_VEC_FLT);
         goto out;
     }
@@ -1199,11 +995,11 @@ static bool xrmu_aw_ok(XrmuState *s, unsigned levels)
 {
     switch (levels) {
     case 3:
-        return s->cap & CAP_AW39;
+        return s->cap & R_CAP_AW39_MASK;
     case 4:
-        return s->cap & CAP_AW48;
+        return s->cap & R_CAP_AW48_MASK;
     case 5:
-        return s->cap & CAP_AW57;
+        return s->cap & R_CAP_AW57_MASK;
     default:
         return false;
     }
@@ -1287,7 +1083,8 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
             l1e = ce->d[0];
         } else {
             addr = base + idx * 8;
-            if (xrmu_read_qwords(s, addr, &l1e, 1, INJ_TABLE_READ_ERR)
+            if (xrmu_read_qwords(s, addr, &l1e, 1,
+                                 R_DBG_INJECT_TABLE_READ_ERR_MASK)
                 != MEMTX_OK) {
                 *info = addr;
                 return F_DT_READ_ERR;
@@ -1315,7 +1112,8 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
     } else {
         addr = base + (uint64_t)rid * 32;
     }
-    if (xrmu_read_qwords(s, addr, d->q, 4, INJ_TABLE_READ_ERR) != MEMTX_OK) {
+    if (xrmu_read_qwords(s, addr, d->q, 4, R_DBG_INJECT_TABLE_READ_ERR_MASK)
+        != MEMTX_OK) {
         *info = addr;
         return F_DT_READ_ERR;
     }
@@ -1370,7 +1168,7 @@ static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
         unsigned shift = 12 + 9 * (level - 1);
 
         addr = table + ((iova >> shift) & 0x1ff) * 8;
-        if (xrmu_read_qwords(s, addr, &pte, 1, INJ_TABLE_READ_ERR)
+        if (xrmu_read_qwords(s, addr, &pte, 1, R_DBG_INJECT_TABLE_READ_ERR_MASK)
             != MEMTX_OK) {
             *info = addr;
             return F_PT_READ_ERR;
@@ -1392,9 +1190,9 @@ static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
         } else if (pte & PTE_LEAF) {
             if (level >= 4) {
                 why = "leaf at level 4/5";
-            } else if (level == 3 && !(s->cap & CAP_PS1G)) {
+            } else if (level == 3 && !(s->cap & R_CAP_PS1G_MASK)) {
                 why = "1 GiB leaf without CAP.PS1G";
-            } else if (level == 2 && !(s->cap & CAP_PS2M)) {
+            } else if (level == 2 && !(s->cap & R_CAP_PS2M_MASK)) {
                 why = "2 MiB leaf without CAP.PS2M";
             } else if (PTE_ADDR(pte) & ((1ULL << shift) - 1)) {
                 why = "large-page address not aligned";
@@ -1549,8 +1347,10 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                                        xrmu_piece(addr))) {
         goto out;
     }
-    if (!xrmu_covers(s, as->bus, rid) || !(s->status & STS_EN_ACK)) {
-        if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
+    if (!xrmu_covers(s, as->bus, rid) ||
+        !(s->status & R_STATUS_EN_ACK_MASK)) {
+        if (xrmu_covers(s, as->bus, rid) &&
+            (s->status & R_STATUS_BLK_ACK_MASK)) {
             if (report) {
                 xrmu_fault_start(s, rid, f.acc, F_BLOCKED, addr,
                                  xrmu_piece(addr));
@@ -1709,8 +1509,8 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     if (xrmu_fault_continues(s, rid, ACC_INTR, addr, size)) {
         return;
     }
-    if (!(s->status & STS_EN_ACK)) {
-        if (s->status & STS_BLK_ACK) {
+    if (!(s->status & R_STATUS_EN_ACK_MASK)) {
+        if (s->status & R_STATUS_BLK_ACK_MASK) {
             xrmu_fault_start(s, rid, ACC_INTR, F_BLOCKED, addr, size);
             s->cnt[CNT_FAULT]++;
             s->cnt[CNT_IR_BLOCK]++;
@@ -1719,7 +1519,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
         }
         goto pass;
     }
-    if (!(s->status & STS_IRE_ACK)) {
+    if (!(s->status & R_STATUS_IRE_ACK_MASK)) {
         goto pass;
     }
     r = xrmu_dte_lookup(s, rid, &d, &info, &dte_pa);
@@ -1765,8 +1565,8 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
         q[0] = ce->d[0];
         q[1] = ce->d[1];
     } else {
-        if (xrmu_read_qwords(s, irte_addr, q, 2, INJ_TABLE_READ_ERR)
-            != MEMTX_OK) {
+        if (xrmu_read_qwords(s, irte_addr, q, 2,
+                             R_DBG_INJECT_TABLE_READ_ERR_MASK) != MEMTX_OK) {
             f.reason = F_IR_READ_ERR;
             f.info = irte_addr;
             goto block;
@@ -1874,14 +1674,16 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
     if (xrmu_covers(s, as->bus, rid) &&
         xrmu_fault_continues(s, rid, ACC_READ, addr, size)) {
         r = MEMTX_DECODE_ERROR;
-    } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_EN_ACK)) {
+    } else if (xrmu_covers(s, as->bus, rid) &&
+               (s->status & R_STATUS_EN_ACK_MASK)) {
         XrmuFault f = { .reason = F_IR_MALFORMED, .acc = ACC_READ,
                         .addr = addr };
 
         xrmu_fault_start(s, rid, ACC_READ, F_IR_MALFORMED, addr, size);
         xrmu_fault(s, rid, &f);
         r = MEMTX_DECODE_ERROR;
-    } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
+    } else if (xrmu_covers(s, as->bus, rid) &&
+               (s->status & R_STATUS_BLK_ACK_MASK)) {
         xrmu_fault_start(s, rid, ACC_READ, F_BLOCKED, addr, size);
         s->cnt[CNT_FAULT]++;
         r = MEMTX_DECODE_ERROR;
@@ -2145,8 +1947,9 @@ static int xrmu_cmd_exec(XrmuState *s, uint32_t slot, uint64_t q0,
 
 static bool xrmu_cmdq_runnable(XrmuState *s)
 {
-    return (s->status & STS_CMDQ_ON) && !(s->cmdq_sts & CMDQ_STS_ERR) &&
-           !(s->dbg_inject & INJ_CMDQ_STALL) &&
+    return (s->status & R_STATUS_CMDQ_ON_MASK) &&
+           !(s->cmdq_sts & R_CMDQ_STS_ERR_MASK) &&
+           !(s->dbg_inject & R_DBG_INJECT_CMDQ_STALL_MASK) &&
            s->cmdq_head % xrmu_cmdq_n(s) != s->cmdq_tail % xrmu_cmdq_n(s);
 }
 
@@ -2166,23 +1969,24 @@ static void xrmu_cmdq_process(XrmuState *s, uint32_t budget)
         bool irq = false;
         int err = 0;
 
-        if (!(s->status & STS_CMDQ_ON) || (s->cmdq_sts & CMDQ_STS_ERR) ||
-            (s->dbg_inject & INJ_CMDQ_STALL) || head == s->cmdq_tail % n) {
+        if (!xrmu_cmdq_runnable(s)) {
             break;
         }
         if (xrmu_read_qwords(s, PAGE_ADDR(s->cmdq_base) + head * CMD_SIZE,
-                             q, 2, INJ_CMDQ_READ_ERR) != MEMTX_OK) {
+                             q, 2, R_DBG_INJECT_CMDQ_READ_ERR_MASK)
+            != MEMTX_OK) {
             err = CMDQ_ERR_READ;
-        } else if (s->dbg_inject & INJ_CMD_ILLEGAL) {
-            s->dbg_inject &= ~INJ_CMD_ILLEGAL;
-            trace_xrmu_inject_fire(INJ_CMD_ILLEGAL, q[0]);
+        } else if (s->dbg_inject & R_DBG_INJECT_CMD_ILLEGAL_MASK) {
+            s->dbg_inject &= ~R_DBG_INJECT_CMD_ILLEGAL_MASK;
+            trace_xrmu_inject_fire(R_DBG_INJECT_CMD_ILLEGAL_MASK, q[0]);
             err = CMDQ_ERR_ILLEGAL;
         } else {
             trace_xrmu_cmd(head, q[0], q[1]);
             err = xrmu_cmd_exec(s, head, q[0], q[1], &irq);
         }
         if (err) {
-            s->cmdq_sts = CMDQ_STS_ERR | (err << CMDQ_STS_CODE_SHIFT);
+            s->cmdq_sts = FIELD_DP32(R_CMDQ_STS_ERR_MASK, CMDQ_STS, ERRCODE,
+                                     err);
             trace_xrmu_cmd_error(head, err);
             xrmu_irq(s, XRMU_VEC_CMD);
             break;
@@ -2292,7 +2096,7 @@ static void xrmu_write_dtbase(XrmuState *s, uint64_t val)
 {
     unsigned l = DTB_LOG2SZ(val);
 
-    if ((s->ctrl & CTRL_EN) || (s->status & STS_EN_ACK)) {
+    if ((s->ctrl & R_CTRL_EN_MASK) || (s->status & R_STATUS_EN_ACK_MASK)) {
         xrmu_violation(s, RULE_BASE_WHILE_ON,
                        "DTBASE written while translation is enabled");
         return;
@@ -2306,8 +2110,8 @@ static void xrmu_write_dtbase(XrmuState *s, uint64_t val)
 static void xrmu_write_qbase(XrmuState *s, bool cmdq, uint64_t val)
 {
     const char *name = cmdq ? "CMDQ_BASE" : "FLTQ_BASE";
-    uint32_t en = cmdq ? CTRL_CMDQ_EN : CTRL_FLTQ_EN;
-    uint32_t on = cmdq ? STS_CMDQ_ON : STS_FLTQ_ON;
+    uint32_t en = cmdq ? R_CTRL_CMDQ_EN_MASK : R_CTRL_FLTQ_EN_MASK;
+    uint32_t on = cmdq ? R_STATUS_CMDQ_ON_MASK : R_STATUS_FLTQ_ON_MASK;
     unsigned max = cmdq ? s->cmdq_max_log2 : s->fltq_max_log2;
     unsigned l = QB_LOG2SZ(val);
 
@@ -2372,55 +2176,55 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     uint32_t old = s->ctrl, sts = s->status, old_sts = s->status;
     unsigned dtl = DTB_LOG2SZ(s->dtbase);
 
-    if (val & ~CTRL_MASK) {
+    if (val & ~XRMU_CTRL_DEFINED) {
         xrmu_violation(s, RULE_REG_RSVD, "CTRL 0x%x: reserved bits set", val);
-        val &= CTRL_MASK;
+        val &= XRMU_CTRL_DEFINED;
     }
 
     /* switch off: IRE, EN, then the queues */
-    if (!(val & CTRL_IRE) || !(val & CTRL_EN)) {
-        sts &= ~STS_IRE_ACK;
+    if (!(val & R_CTRL_IRE_MASK) || !(val & R_CTRL_EN_MASK)) {
+        sts &= ~R_STATUS_IRE_ACK_MASK;
     }
-    if (!(val & CTRL_EN)) {
-        sts &= ~STS_EN_ACK;
-        if (old & CTRL_EN) {
+    if (!(val & R_CTRL_EN_MASK)) {
+        sts &= ~R_STATUS_EN_ACK_MASK;
+        if (old & R_CTRL_EN_MASK) {
             s->en_inv_done = 0;
             s->en_inv_exec = 0;
         }
     }
-    if (!(val & CTRL_CMDQ_EN)) {
-        sts &= ~STS_CMDQ_ON;
+    if (!(val & R_CTRL_CMDQ_EN_MASK)) {
+        sts &= ~R_STATUS_CMDQ_ON_MASK;
         xrmu_cmdq_stop(s);
     }
-    if (!(val & CTRL_FLTQ_EN)) {
-        sts &= ~STS_FLTQ_ON;
+    if (!(val & R_CTRL_FLTQ_EN_MASK)) {
+        sts &= ~R_STATUS_FLTQ_ON_MASK;
     }
 
     /* switch on: the queues, EN, then IRE */
     /* a refused start is not stored: CTRL reads 0 there, and retries */
-    if ((val & CTRL_CMDQ_EN) && !(old & CTRL_CMDQ_EN)) {
+    if ((val & R_CTRL_CMDQ_EN_MASK) && !(old & R_CTRL_CMDQ_EN_MASK)) {
         if (xrmu_queue_start(s, true)) {
-            sts |= STS_CMDQ_ON;
+            sts |= R_STATUS_CMDQ_ON_MASK;
         } else {
-            val &= ~CTRL_CMDQ_EN;
+            val &= ~R_CTRL_CMDQ_EN_MASK;
         }
     }
-    if ((val & CTRL_FLTQ_EN) && !(old & CTRL_FLTQ_EN)) {
+    if ((val & R_CTRL_FLTQ_EN_MASK) && !(old & R_CTRL_FLTQ_EN_MASK)) {
         if (xrmu_queue_start(s, false)) {
-            sts |= STS_FLTQ_ON;
+            sts |= R_STATUS_FLTQ_ON_MASK;
         } else {
-            val &= ~CTRL_FLTQ_EN;
+            val &= ~R_CTRL_FLTQ_EN_MASK;
         }
     }
-    if ((val & CTRL_EN) && !(old & CTRL_EN)) {
-        if (!(sts & STS_CMDQ_ON) || dtl < 7 || dtl > 16) {
+    if ((val & R_CTRL_EN_MASK) && !(old & R_CTRL_EN_MASK)) {
+        if (!(sts & R_STATUS_CMDQ_ON_MASK) || dtl < 7 || dtl > 16) {
             xrmu_violation(s, RULE_EN, "EN refused: %s",
-                           !(sts & STS_CMDQ_ON) ? "command queue not on"
-                                                : "DTBASE.LOG2SZ invalid");
-            val &= ~CTRL_EN;
+                           !(sts & R_STATUS_CMDQ_ON_MASK) ?
+                           "command queue not on" : "DTBASE.LOG2SZ invalid");
+            val &= ~R_CTRL_EN_MASK;
         } else {
             uint32_t need = EN_INV_DTE | EN_INV_IOTLB |
-                            (s->cap & CAP_IR ? EN_INV_IRTE : 0);
+                            (s->cap & R_CAP_IR_MASK ? EN_INV_IRTE : 0);
 
             if (s->stale_check && s->en_was_set &&
                 (s->en_inv_done & need) != need) {
@@ -2435,22 +2239,23 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
                                "INV_IRTE ALL " : "");
             }
             s->en_was_set = true;
-            sts |= STS_EN_ACK;
+            sts |= R_STATUS_EN_ACK_MASK;
         }
     }
-    if (val & CTRL_IRE) {
-        if (!(s->cap & CAP_IR) || !(val & CTRL_EN)) {
+    if (val & R_CTRL_IRE_MASK) {
+        if (!(s->cap & R_CAP_IR_MASK) || !(val & R_CTRL_EN_MASK)) {
             xrmu_violation(s, RULE_IRE, "IRE refused: %s",
-                           !(s->cap & CAP_IR) ? "CAP.IR is 0" : "EN is 0");
-            val &= ~CTRL_IRE;
+                           !(s->cap & R_CAP_IR_MASK) ? "CAP.IR is 0" :
+                           "EN is 0");
+            val &= ~R_CTRL_IRE_MASK;
         } else {
-            sts |= STS_IRE_ACK;
+            sts |= R_STATUS_IRE_ACK_MASK;
         }
     }
-    if (val & CTRL_BLK) {
-        sts |= STS_BLK_ACK;
+    if (val & R_CTRL_BLK_MASK) {
+        sts |= R_STATUS_BLK_ACK_MASK;
     } else {
-        sts &= ~STS_BLK_ACK;
+        sts &= ~R_STATUS_BLK_ACK_MASK;
     }
     s->ctrl = val;
     s->status = sts;
@@ -2469,7 +2274,7 @@ static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
                        val);
         val &= QIDX_MASK;
     }
-    if (!(s->status & STS_CMDQ_ON)) {
+    if (!(s->status & R_STATUS_CMDQ_ON_MASK)) {
         return;
     }
     if (val >= n) {
@@ -2517,13 +2322,13 @@ static void xrmu_write_fltq_head(XrmuState *s, uint32_t val)
 static void xrmu_write64(XrmuState *s, hwaddr reg, uint64_t val)
 {
     switch (reg) {
-    case R_DTBASE:
+    case A_DTBASE:
         xrmu_write_dtbase(s, val);
         break;
-    case R_CMDQ_BASE:
+    case A_CMDQ_BASE:
         xrmu_write_qbase(s, true, val);
         break;
-    case R_FLTQ_BASE:
+    case A_FLTQ_BASE:
         xrmu_write_qbase(s, false, val);
         break;
     default:
@@ -2540,11 +2345,11 @@ static void xrmu_write64(XrmuState *s, hwaddr reg, uint64_t val)
 static int xrmu_latch_index(hwaddr reg)
 {
     switch (reg) {
-    case R_DTBASE:
+    case A_DTBASE:
         return L64_DTBASE;
-    case R_CMDQ_BASE:
+    case A_CMDQ_BASE:
         return L64_CMDQ_BASE;
-    case R_FLTQ_BASE:
+    case A_FLTQ_BASE:
         return L64_FLTQ_BASE;
     default:
         return -1;
@@ -2553,43 +2358,44 @@ static int xrmu_latch_index(hwaddr reg)
 
 static bool xrmu_in_dbg(XrmuState *s, hwaddr addr)
 {
-    return addr >= R_DBG_BASE && addr < R_DBG_END && (s->cap & CAP_DBG);
+    return addr >= XRMU_DBG_BASE && addr < XRMU_DBG_END &&
+           (s->cap & R_CAP_DBG_MASK);
 }
 
 /* 64-bit registers (and reserved 64-bit slots) at 8-aligned @reg */
 static bool xrmu_is_reg64(XrmuState *s, hwaddr reg)
 {
     switch (reg) {
-    case R_CAP:
-    case R_RIDRANGE:
-    case R_ECAP:
-    case R_DTBASE:
-    case R_RSVD38:
-    case R_CMDQ_BASE:
-    case R_FLTQ_BASE:
+    case A_CAP:
+    case A_RIDRANGE:
+    case A_ECAP:
+    case A_DTBASE:
+    case A_RSVD38:
+    case A_CMDQ_BASE:
+    case A_FLTQ_BASE:
         return true;
     }
     /* counters and the reserved 64-bit slot after them */
-    return reg >= R_CNT_BASE && reg <= R_CNT_END && xrmu_in_dbg(s, reg);
+    return reg >= XRMU_CNT_BASE && reg <= XRMU_CNT_END && xrmu_in_dbg(s, reg);
 }
 
 static uint64_t xrmu_read64(XrmuState *s, hwaddr reg)
 {
     switch (reg) {
-    case R_CAP:
+    case A_CAP:
         return s->cap;
-    case R_RIDRANGE:
+    case A_RIDRANGE:
         return s->segment | ((uint64_t)s->bus_first << 16) |
                ((uint64_t)s->bus_last << 24);
-    case R_DTBASE:
+    case A_DTBASE:
         return s->dtbase;
-    case R_CMDQ_BASE:
+    case A_CMDQ_BASE:
         return s->cmdq_base;
-    case R_FLTQ_BASE:
+    case A_FLTQ_BASE:
         return s->fltq_base;
     }
-    if (reg >= R_CNT_BASE && reg < R_CNT_END && xrmu_in_dbg(s, reg)) {
-        return s->cnt[(reg - R_CNT_BASE) / 8];
+    if (reg >= XRMU_CNT_BASE && reg < XRMU_CNT_END && xrmu_in_dbg(s, reg)) {
+        return s->cnt[(reg - XRMU_CNT_BASE) / 8];
     }
     return 0;
 }
@@ -2602,36 +2408,36 @@ static uint32_t xrmu_read32(XrmuState *s, hwaddr addr)
         return xrmu_read64(s, reg) >> ((addr & 4) * 8);
     }
     switch (addr) {
-    case R_VERSION:
+    case A_VERSION:
         return XRMU_VERSION_VAL;
-    case R_CTRL:
+    case A_CTRL:
         return s->ctrl;
-    case R_STATUS:
+    case A_STATUS:
         return s->status;
-    case R_CMDQ_HEAD:
+    case A_CMDQ_HEAD:
         return s->cmdq_head;
-    case R_CMDQ_TAIL:
+    case A_CMDQ_TAIL:
         return s->cmdq_tail;
-    case R_CMDQ_STS:
+    case A_CMDQ_STS:
         return s->cmdq_sts;
-    case R_FLTQ_HEAD:
+    case A_FLTQ_HEAD:
         return s->fltq_head;
-    case R_FLTQ_TAIL:
+    case A_FLTQ_TAIL:
         return s->fltq_tail;
-    case R_FLTQ_STS:
+    case A_FLTQ_STS:
         return s->fltq_sts;
-    case R_FLTQ_LOST:
+    case A_FLTQ_LOST:
         return s->fltq_lost;
     }
     if (!xrmu_in_dbg(s, addr)) {
         return 0;
     }
     switch (addr) {
-    case R_DBG_VIOL_COUNT:
+    case A_DBG_VIOL_COUNT:
         return s->viol_count;
-    case R_DBG_VIOL_LAST:
+    case A_DBG_VIOL_LAST:
         return s->viol_last;
-    case R_DBG_INJECT:
+    case A_DBG_INJECT:
         return s->dbg_inject;
     }
     return 0;
@@ -2659,46 +2465,47 @@ static void xrmu_write32(XrmuState *s, hwaddr addr, uint32_t val)
         return;
     }
     switch (addr) {
-    case R_CTRL:
+    case A_CTRL:
         xrmu_write_ctrl(s, val);
         return;
-    case R_RESET:
+    case A_RESET:
         if (val == XRMU_RESET_MAGIC) {
             xrmu_unit_reset(s);
         } else {
             xrmu_violation(s, RULE_REG_RSVD, "RESET written with 0x%x", val);
         }
         return;
-    case R_CMDQ_TAIL:
+    case A_CMDQ_TAIL:
         xrmu_write_cmdq_tail(s, val);
         return;
-    case R_CMDQ_STS:
+    case A_CMDQ_STS:
         if (val & CMDQ_STS_RSVD) {
             xrmu_violation(s, RULE_REG_RSVD, "CMDQ_STS 0x%x: reserved bits "
                            "set", val);
         }
-        if ((val & CMDQ_STS_ERR) && (s->cmdq_sts & CMDQ_STS_ERR)) {
+        if ((val & R_CMDQ_STS_ERR_MASK) &&
+            (s->cmdq_sts & R_CMDQ_STS_ERR_MASK)) {
             s->cmdq_sts = 0;
             xrmu_cmdq_kick(s);
         }
         return;
-    case R_FLTQ_HEAD:
+    case A_FLTQ_HEAD:
         xrmu_write_fltq_head(s, val);
         return;
-    case R_FLTQ_STS:
-        if (val & ~(FLTQ_STS_OVF | FLTQ_STS_WERR)) {
+    case A_FLTQ_STS:
+        if (val & ~(R_FLTQ_STS_OVF_MASK | R_FLTQ_STS_WERR_MASK)) {
             xrmu_violation(s, RULE_REG_RSVD, "FLTQ_STS 0x%x: reserved bits "
                            "set", val);
         }
-        s->fltq_sts &= ~(val & (FLTQ_STS_OVF | FLTQ_STS_WERR));
+        s->fltq_sts &= ~(val & (R_FLTQ_STS_OVF_MASK | R_FLTQ_STS_WERR_MASK));
         return;
     }
-    if (addr == R_DBG_INJECT && xrmu_in_dbg(s, addr)) {
-        if (val & ~INJ_MASK) {
+    if (addr == A_DBG_INJECT && xrmu_in_dbg(s, addr)) {
+        if (val & ~XRMU_INJ_DEFINED) {
             xrmu_violation(s, RULE_REG_RSVD, "DBG_INJECT 0x%x: reserved "
                            "bits set", val);
         }
-        s->dbg_inject = val & INJ_MASK;
+        s->dbg_inject = val & XRMU_INJ_DEFINED;
         trace_xrmu_inject(s->dbg_inject);
         xrmu_cmdq_kick(s);
         return;
@@ -2808,15 +2615,15 @@ typedef struct XrmuInjectProp {
 } XrmuInjectProp;
 
 static const XrmuInjectProp xrmu_inject_props[] = {
-    { "inject-cmdq-stall", INJ_CMDQ_STALL,
+    { "inject-cmdq-stall", R_DBG_INJECT_CMDQ_STALL_MASK,
       "command queue makes no progress while set" },
-    { "inject-cmd-illegal", INJ_CMD_ILLEGAL,
+    { "inject-cmd-illegal", R_DBG_INJECT_CMD_ILLEGAL_MASK,
       "next command consumed is reported ILLEGAL (self-clears)" },
-    { "inject-table-read-err", INJ_TABLE_READ_ERR,
+    { "inject-table-read-err", R_DBG_INJECT_TABLE_READ_ERR_MASK,
       "next DT/PT/IRT read fails (self-clears)" },
-    { "inject-cmdq-read-err", INJ_CMDQ_READ_ERR,
+    { "inject-cmdq-read-err", R_DBG_INJECT_CMDQ_READ_ERR_MASK,
       "next command fetch fails (self-clears)" },
-    { "inject-fltq-write-err", INJ_FLTQ_WRITE_ERR,
+    { "inject-fltq-write-err", R_DBG_INJECT_FLTQ_WRITE_ERR_MASK,
       "next fault record write fails (self-clears)" },
 };
 
@@ -2939,29 +2746,29 @@ static void xrmu_realize(PCIDevice *pdev, Error **errp)
         s->irt_max_log2 = 0;
     }
 
-    s->cap = CAP_AW39 | CAP_COH |
-             ((uint64_t)s->did_bits << CAP_DIDW_SHIFT) |
-             ((uint64_t)s->cmdq_max_log2 << CAP_CMDQ_MAX_SHIFT) |
-             ((uint64_t)s->fltq_max_log2 << CAP_FLTQ_MAX_SHIFT) |
-             ((uint64_t)s->irt_max_log2 << CAP_IRT_MAX_SHIFT) |
-             ((uint64_t)s->paw << CAP_PAW_SHIFT);
+    s->cap = R_CAP_AW39_MASK | R_CAP_COH_MASK |
+             ((uint64_t)s->did_bits << R_CAP_DIDW_SHIFT) |
+             ((uint64_t)s->cmdq_max_log2 << R_CAP_CMDQ_MAXLOG2_SHIFT) |
+             ((uint64_t)s->fltq_max_log2 << R_CAP_FLTQ_MAXLOG2_SHIFT) |
+             ((uint64_t)s->irt_max_log2 << R_CAP_IRT_MAXLOG2_SHIFT) |
+             ((uint64_t)s->paw << R_CAP_PAW_SHIFT);
     if (s->aw_bits >= 48) {
-        s->cap |= CAP_AW48;
+        s->cap |= R_CAP_AW48_MASK;
     }
     if (s->aw_bits >= 57) {
-        s->cap |= CAP_AW57;
+        s->cap |= R_CAP_AW57_MASK;
     }
     if (s->ps2m) {
-        s->cap |= CAP_PS2M;
+        s->cap |= R_CAP_PS2M_MASK;
     }
     if (s->ps1g) {
-        s->cap |= CAP_PS1G;
+        s->cap |= R_CAP_PS1G_MASK;
     }
     if (s->intremap) {
-        s->cap |= CAP_IR;
+        s->cap |= R_CAP_IR_MASK;
     }
     if (s->dbg) {
-        s->cap |= CAP_DBG;
+        s->cap |= R_CAP_DBG_MASK;
     }
 
     pci_config_set_revision(conf, XRMU_REVISION);
