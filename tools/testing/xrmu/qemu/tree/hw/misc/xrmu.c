@@ -1447,7 +1447,8 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
 
 /*
  * Tell UNMAP notifiers (e.g. vhost's IOTLB) that translations may have
- * changed: called after every invalidation command.  The whole 57-bit
+ * changed: called after every invalidation command, when EN_ACK or
+ * BLK_ACK changes, and on a unit reset.  The whole 57-bit
  * IOVA space is reported, which is always correct if coarse.  Without any
  * UNMAP notifier (the usual case: only vhost registers one) there is
  * nothing to tell, and the scan of every bus's address spaces is skipped.
@@ -2066,6 +2067,7 @@ static void xrmu_unit_reset(XrmuState *s)
     xrmu_cache_flush(&s->iotlb);
     xrmu_cache_flush(&s->irtc);
     xrmu_rec_clear(s);
+    xrmu_notify_unmap_all(s);
     s->en_inv_done = 0;
     s->en_inv_exec = 0;
     s->en_was_set = false;
@@ -2261,6 +2263,10 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     s->status = sts;
     if (sts != old_sts || val != old) {
         trace_xrmu_enable(old, val, sts);
+    }
+    /* what a request is translated to changes with EN_ACK and BLK_ACK */
+    if ((sts ^ old_sts) & (R_STATUS_EN_ACK_MASK | R_STATUS_BLK_ACK_MASK)) {
+        xrmu_notify_unmap_all(s);
     }
     xrmu_cmdq_kick(s);
 }
