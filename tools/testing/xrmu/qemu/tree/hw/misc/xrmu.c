@@ -1,5 +1,5 @@
 /*
- * xrmu: I/O remapping unit (IOMMU) as a PCI function
+ * xrmu: I/O remapping unit (IOMMU), the bus-independent core
  *
  * Models the xrmu v1.0 architecture (Documentation/xrmu/ of the xrmu
  * project): device table, 3/4/5-level page tables with 4K/2M/1G leaves,
@@ -22,7 +22,7 @@
 #include "qapi/visitor.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pci_bus.h"
-#include "hw/pci/msix.h"
+#include "system/dma.h"
 #include "hw/qdev-properties.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
@@ -30,10 +30,9 @@
 #include "qom/object.h"
 #include "trace.h"
 #include "xrmu-bits.h"
+#include "xrmu.h"
 
-#define TYPE_XRMU_PCI "xrmu-pci"
 #define TYPE_XRMU_IOMMU_MR "xrmu-iommu-memory-region"
-OBJECT_DECLARE_SIMPLE_TYPE(XrmuState, XRMU_PCI)
 
 /* Conformance rules */
 #define RULE_BASE_WHILE_ON      1
@@ -128,14 +127,19 @@ typedef struct XrmuLastFault {
 } XrmuLastFault;
 
 struct XrmuState {
-    PCIDevice parent_obj;
+    DeviceState parent_obj;
 
-    MemoryRegion bar0;
+    /* the host interface (xrmu_core_attach()) */
+    const XrmuHostOps *host_ops;
+    void *host;
+    AddressSpace *dma_as;
+    PCIBus *bus;        /* bus and devfn of the unit's own function */
+    int devfn;
+
     MemoryRegion regs;
     QemuRecMutex lock;
     bool lock_init;
     GHashTable *as_by_bus;
-    PCIBus *bus;
 
     /* properties */
     uint8_t aw_bits;
@@ -312,9 +316,7 @@ static void xrmu_unlock(XrmuState *s)
     }
     for (v = 0; v < XRMU_NUM_VECTORS; v++) {
         for (; n[v]; n[v]--) {
-            if (msix_enabled(PCI_DEVICE(s))) {
-                msix_notify(PCI_DEVICE(s), v);
-            }
+            s->host_ops->notify(s->host, v);
         }
     }
 }
@@ -855,8 +857,8 @@ static MemTxResult xrmu_dma_rw(XrmuState *s, uint64_t addr, void *buf,
     if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
         r = MEMTX_DECODE_ERROR;
     } else {
-        r = pci_dma_rw(PCI_DEVICE(s), addr, buf, len, dir,
-                       MEMTXATTRS_UNSPECIFIED);
+        r = dma_memory_rw(s->dma_as, addr, buf, len, dir,
+                          MEMTXATTRS_UNSPECIFIED);
     }
     return xrmu_dma_check(s, addr, len, dir == DMA_DIRECTION_FROM_DEVICE, r);
 }
@@ -1309,13 +1311,12 @@ static uint16_t xrmu_as_rid(XrmuDevAS *as)
 
 static bool xrmu_covers(XrmuState *s, PCIBus *bus, uint16_t rid)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
     uint8_t busn = PCI_BUS_NUM(rid);
 
-    if (bus == s->bus && (rid & 0xff) == pdev->devfn) {
+    if (bus == s->bus && (rid & 0xff) == s->devfn) {
         return false;
     }
-    if (rid == pci_requester_id(pdev)) {
+    if (rid == s->host_ops->requester_id(s->host)) {
         return false;
     }
     return busn >= s->bus_first && busn <= s->bus_last;
@@ -1718,7 +1719,7 @@ static AddressSpace *xrmu_get_address_space(PCIBus *bus, void *opaque,
     XrmuDevAS *as;
     char *name;
 
-    if (bus == s->bus && devfn == PCI_DEVICE(s)->devfn) {
+    if (bus == s->bus && devfn == s->devfn) {
         return &address_space_memory;
     }
     if (devfn < 0 || devfn >= PCI_DEVFN_MAX) {
@@ -2136,9 +2137,7 @@ static void xrmu_write_qbase(XrmuState *s, bool cmdq, uint64_t val)
 
 static bool xrmu_bus_master(XrmuState *s)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
-
-    return pci_get_word(pdev->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
+    return s->host_ops->bus_master(s->host);
 }
 
 /* Start a queue (its enable went 0 -> 1); returns true if started. */
@@ -2601,7 +2600,7 @@ static const MemoryRegionOps xrmu_mmio_ops = {
 static void xrmu_get_violations(Object *obj, Visitor *v, const char *name,
                                 void *opaque, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
     uint32_t val;
 
     if (s->lock_init) {
@@ -2636,7 +2635,7 @@ static const XrmuInjectProp xrmu_inject_props[] = {
 static void xrmu_get_inject(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
     const XrmuInjectProp *p = opaque;
     bool val = s->dbg_inject & p->bit;
 
@@ -2646,7 +2645,7 @@ static void xrmu_get_inject(Object *obj, Visitor *v, const char *name,
 static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
     const XrmuInjectProp *p = opaque;
     bool val;
 
@@ -2672,12 +2671,12 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
 
 static bool xrmu_get_stale_check(Object *obj, Error **errp)
 {
-    return XRMU_PCI(obj)->stale_check;
+    return XRMU(obj)->stale_check;
 }
 
 static void xrmu_set_stale_check(Object *obj, bool value, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
 
     xrmu_lock(s);
     if (s->stale_check != value) {
@@ -2728,24 +2727,15 @@ static bool xrmu_check_props(XrmuState *s, Error **errp)
     return true;
 }
 
-static void xrmu_realize(PCIDevice *pdev, Error **errp)
+static void xrmu_realize(DeviceState *dev, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(pdev);
-    PCIBus *bus = pci_get_bus(pdev);
-    PCIBus *root = pci_device_root_bus(pdev);
-    uint8_t *conf = pdev->config;
+    XrmuState *s = XRMU(dev);
 
-    if (!xrmu_check_props(s, errp)) {
+    if (!s->host_ops) {
+        error_setg(errp, "xrmu: the core needs a host (xrmu-pci)");
         return;
     }
-    /*
-     * The unit serves the whole hierarchy of its root bus: pcie.0, or a
-     * pxb-pcie root bus (which only takes bridges, so there the unit sits
-     * behind a root port of that bus).
-     */
-    if (root->iommu_ops) {
-        error_setg(errp, "xrmu: root bus %s already has an IOMMU",
-                   root->qbus.name);
+    if (!xrmu_check_props(s, errp)) {
         return;
     }
     if (!s->intremap) {
@@ -2777,50 +2767,53 @@ static void xrmu_realize(PCIDevice *pdev, Error **errp)
         s->cap |= R_CAP_DBG_MASK;
     }
 
-    pci_config_set_revision(conf, XRMU_REVISION);
-    pci_set_word(conf + PCI_SUBSYSTEM_VENDOR_ID, XRMU_VENDOR_ID);
-    pci_set_word(conf + PCI_SUBSYSTEM_ID, XRMU_SUBSYS_ID);
-
-    memory_region_init(&s->bar0, OBJECT(s), "xrmu-bar0", XRMU_BAR_SIZE);
     memory_region_init_io(&s->regs, OBJECT(s), &xrmu_mmio_ops, s,
                           "xrmu-regs", XRMU_REG_SIZE);
-    memory_region_add_subregion(&s->bar0, 0, &s->regs);
-    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
-    if (msix_init(pdev, XRMU_NUM_VECTORS, &s->bar0, 0, XRMU_MSIX_TABLE,
-                  &s->bar0, 0, XRMU_MSIX_PBA, 0, errp)) {
-        return;
-    }
-    msix_vector_use(pdev, XRMU_VEC_FLT);
-    msix_vector_use(pdev, XRMU_VEC_CMD);
-
     xrmu_cache_init(&s->dtc, s->dtc_entries);
     xrmu_cache_init(&s->iotlb, s->iotlb_entries);
     xrmu_cache_init(&s->irtc, s->irtc_entries);
     s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    s->bus = bus;
     s->cmd_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_cmd_timer_cb, s);
     xrmu_rec_init(s);
     xrmu_unit_reset(s);
-    pci_setup_iommu(root, &xrmu_iommu_ops, s);
 }
 
-static void xrmu_exit(PCIDevice *pdev)
+static void xrmu_unrealize(DeviceState *dev)
 {
-    XrmuState *s = XRMU_PCI(pdev);
+    XrmuState *s = XRMU(dev);
 
     /* Per-device address spaces stay: endpoints may still point at them. */
-    msix_uninit(pdev, &s->bar0, &s->bar0);
     if (s->cmd_timer) {
         timer_free(s->cmd_timer);
         s->cmd_timer = NULL;
     }
 }
 
-static void xrmu_reset_hold(Object *obj, ResetType type)
-{
-    XrmuState *s = XRMU_PCI(obj);
+/* ---------------------------------------------------------------- */
+/* Interface to the host wrapper (xrmu.h)                           */
 
+void xrmu_core_attach(XrmuState *s, const XrmuHostOps *ops, void *host,
+                      AddressSpace *dma_as, PCIBus *bus, int devfn)
+{
+    s->host_ops = ops;
+    s->host = host;
+    s->dma_as = dma_as;
+    s->bus = bus;
+    s->devfn = devfn;
+}
+
+MemoryRegion *xrmu_core_regs(XrmuState *s)
+{
+    return &s->regs;
+}
+
+void xrmu_core_setup_iommu(XrmuState *s, PCIBus *root)
+{
+    pci_setup_iommu(root, &xrmu_iommu_ops, s);
+}
+
+void xrmu_core_reset(XrmuState *s)
+{
     xrmu_lock(s);
     xrmu_unit_reset(s);
     xrmu_unlock(s);
@@ -2828,7 +2821,7 @@ static void xrmu_reset_hold(Object *obj, ResetType type)
 
 static void xrmu_instance_init(Object *obj)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
 
     qemu_rec_mutex_init(&s->lock);
     s->lock_init = true;
@@ -2837,7 +2830,7 @@ static void xrmu_instance_init(Object *obj)
 
 static void xrmu_instance_finalize(Object *obj)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
 
     xrmu_cache_free(&s->dtc);
     xrmu_cache_free(&s->iotlb);
@@ -2871,29 +2864,22 @@ static const Property xrmu_properties[] = {
 };
 
 static const VMStateDescription xrmu_vmstate = {
-    .name = "xrmu-pci",
+    .name = "xrmu",
     .unmigratable = 1,
 };
 
 static void xrmu_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
-    PCIDeviceClass *k = PCI_DEVICE_CLASS(oc);
-    ResettableClass *rc = RESETTABLE_CLASS(oc);
     size_t i;
 
-    k->realize = xrmu_realize;
-    k->exit = xrmu_exit;
-    k->vendor_id = XRMU_VENDOR_ID;
-    k->device_id = XRMU_DEVICE_ID;
-    k->revision = XRMU_REVISION;
-    k->class_id = XRMU_CLASS;
-    k->subsystem_vendor_id = XRMU_VENDOR_ID;
-    k->subsystem_id = XRMU_SUBSYS_ID;
-    rc->phases.hold = xrmu_reset_hold;
-    dc->desc = "xrmu I/O remapping unit";
+    dc->realize = xrmu_realize;
+    dc->unrealize = xrmu_unrealize;
+    dc->desc = "xrmu I/O remapping unit core (part of xrmu-pci)";
     dc->vmsd = &xrmu_vmstate;
     dc->hotpluggable = false;
+    /* only as the child of a host wrapper */
+    dc->user_creatable = false;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     device_class_set_props(dc, xrmu_properties);
 
@@ -2927,16 +2913,12 @@ static void xrmu_iommu_mr_class_init(ObjectClass *oc, void *data)
 
 static const TypeInfo xrmu_types[] = {
     {
-        .name = TYPE_XRMU_PCI,
-        .parent = TYPE_PCI_DEVICE,
+        .name = TYPE_XRMU,
+        .parent = TYPE_DEVICE,
         .instance_size = sizeof(XrmuState),
         .instance_init = xrmu_instance_init,
         .instance_finalize = xrmu_instance_finalize,
         .class_init = xrmu_class_init,
-        .interfaces = (InterfaceInfo[]) {
-            { INTERFACE_CONVENTIONAL_PCI_DEVICE },
-            { },
-        },
     }, {
         .name = TYPE_XRMU_IOMMU_MR,
         .parent = TYPE_IOMMU_MEMORY_REGION,
