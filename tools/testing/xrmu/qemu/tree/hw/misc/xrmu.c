@@ -88,7 +88,11 @@ enum {
 };
 
 #define REC_MAX_WORDS           9
-#define REC_GRP_NOV             0x80    /* entry has no V bit */
+/*
+ * The entry is a DTE's interrupt fields (V, IM and IRSV, IRTPTR and
+ * IRTLOG2): valid while the DTE is valid with IM = remap
+ */
+#define REC_GRP_IR              0x80
 #define REC_LIMIT               (1u << 20)
 
 typedef struct XrmuRec {
@@ -105,6 +109,7 @@ typedef struct XrmuRec {
     uint64_t addr[REC_MAX_WORDS];
     uint64_t word[REC_MAX_WORDS];
     uint64_t now[REC_MAX_WORDS];
+    uint64_t mask[REC_MAX_WORDS];   /* bits of the word compared */
 } XrmuRec;
 
 typedef struct XrmuCache {
@@ -537,15 +542,22 @@ static void xrmu_rec_free(XrmuState *s)
     s->pub_epoch = NULL;
 }
 
-static void xrmu_rec_word(XrmuRec *r, unsigned grp, uint64_t addr,
-                          uint64_t w)
+static void xrmu_rec_word_masked(XrmuRec *r, unsigned grp, uint64_t addr,
+                                 uint64_t w, uint64_t mask)
 {
     if (r->n < REC_MAX_WORDS) {
         r->grp[r->n] = grp;
         r->addr[r->n] = addr;
-        r->word[r->n] = w;
+        r->word[r->n] = w & mask;
+        r->mask[r->n] = mask;
         r->n++;
     }
+}
+
+static void xrmu_rec_word(XrmuRec *r, unsigned grp, uint64_t addr,
+                          uint64_t w)
+{
+    xrmu_rec_word_masked(r, grp, addr, w, ~0ULL);
 }
 
 /*
@@ -591,13 +603,14 @@ static int xrmu_rec_classify(XrmuRec *r, unsigned *word)
         if (!xrmu_peek(r->addr[i], &r->now[i])) {
             r->now[i] = r->word[i];
         }
+        r->now[i] &= r->mask[i];
     }
     for (i = 0; i < r->n; i = j) {
-        unsigned g = r->grp[i] & ~REC_GRP_NOV;
+        unsigned g = r->grp[i] & ~REC_GRP_IR;
         bool changed = false, valid;
         unsigned w = i;
 
-        for (j = i; j < r->n && (r->grp[j] & ~REC_GRP_NOV) == g; j++) {
+        for (j = i; j < r->n && (r->grp[j] & ~REC_GRP_IR) == g; j++) {
             if (r->now[j] != r->word[j] && !changed) {
                 changed = true;
                 w = j;
@@ -606,7 +619,12 @@ static int xrmu_rec_classify(XrmuRec *r, unsigned *word)
         if (!changed) {
             continue;
         }
-        valid = (r->grp[i] & REC_GRP_NOV) || (r->now[i] & 1);
+        if (r->grp[i] & REC_GRP_IR) {
+            valid = i + 1 < r->n && (r->now[i] & DTE_V) &&
+                    DTE_IM(r->now[i + 1]) == IM_REMAP;
+        } else {
+            valid = r->now[i] & 1;
+        }
         if (valid) {
             if (first_changed >= 0) {
                 *word = w;
@@ -1584,8 +1602,11 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
 
             ce->d[0] = q[0];
             ce->d[1] = q[1];
-            /* the DTE's IRTPTR/IRTLOG2 word, then the IRTE */
-            xrmu_rec_word(&rec, REC_GRP_NOV, dte_pa + 16, d.q[2]);
+            /* the DTE's interrupt fields, then the IRTE */
+            xrmu_rec_word_masked(&rec, REC_GRP_IR, dte_pa, d.q[0], DTE_V);
+            xrmu_rec_word_masked(&rec, REC_GRP_IR, dte_pa + 8, d.q[1],
+                                 0x3ULL << 16 | DTE_IRSV);
+            xrmu_rec_word(&rec, REC_GRP_IR, dte_pa + 16, d.q[2]);
             xrmu_rec_word(&rec, 1, irte_addr, q[0]);
             xrmu_rec_word(&rec, 1, irte_addr + 8, q[1]);
             xrmu_rec_add(s, &rec);

@@ -3507,6 +3507,37 @@ static void test_ok_dte_irte_en(void)
     mut_end_clean(&m);
 }
 
+/*
+ * A device's IRT released the way the driver does it: DTE made invalid,
+ * INV_DTE + SYNC, interrupt fields rewritten (IM = block, no IRT), DTE
+ * valid again; other SYNCs complete before the INV_IRTE of the old
+ * table, after whose SYNC the table page is reused.  MSIs never relied
+ * on the stale IRTEs (IM = block): nothing to report.
+ */
+static void test_ok_ir_release(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+    uint64_t dte = xt_dte_addr(t, t->edu_rid), qw0;
+    MutCtx m = { .t = t };
+
+    irte_set(t, irt, 1, IRTE_V | IRTE_VECTOR(0x96), 0);
+    g_assert(ir_fire(t, MSI_REMAP(1), 0, 0x96));
+    qw0 = qtest_readq(t->qts, dte);
+    qtest_writeq(t->qts, dte, 0);
+    xt_cmd_put(t, CMD_INV_DTE | CMD_RID(t->edu_rid), 0);
+    xt_sync(t);
+    qtest_writeq(t->qts, dte + 8, 7 | DTE_IM_BLOCK);
+    qtest_writeq(t->qts, dte + 16, 0);
+    qtest_writeq(t->qts, dte, qw0);
+    xt_sync(t);
+    xt_sync(t);
+    xt_cmd_put(t, CMD_INV_IRTE | CMD_RID(t->edu_rid) | CMD_HI(15), 0);
+    xt_sync(t);
+    irte_set(t, irt, 1, IRTE_V | IRTE_VECTOR(0x97), 0);
+    mut_end_clean(&m);
+}
+
 /* The checker reads memory without consuming a DBG_INJECT error */
 static void test_checker_no_inject(void)
 {
@@ -3775,6 +3806,7 @@ static const XrmuCase xrmu_cases[] = {
     { "checker/ok-lazy-unmap", test_ok_lazy_unmap },
     { "checker/ok-pt-page-reuse", test_ok_pt_page_reuse },
     { "checker/ok-dte-irte-en", test_ok_dte_irte_en },
+    { "checker/ok-ir-release", test_ok_ir_release },
     { "checker/no-inject", test_checker_no_inject },
     { "checker/off", test_checker_off },
     { "fuzz", test_fuzz },
