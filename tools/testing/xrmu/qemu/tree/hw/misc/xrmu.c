@@ -18,6 +18,7 @@
 #include "qemu/thread.h"
 #include "qemu/host-utils.h"
 #include "qemu/timer.h"
+#include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "hw/pci/pci_device.h"
@@ -496,6 +497,47 @@ static bool xrmu_peek(uint64_t addr, uint64_t *val)
     return true;
 }
 
+/*
+ * Host pointers of the RAM pages a scan has looked at (direct-mapped),
+ * valid within one RCU critical section: records share their upper
+ * table pages, so most words are then read without a flatview lookup.
+ */
+#define XRMU_PEEK_WAYS          64
+
+typedef struct XrmuPeekCache {
+    uint64_t page[XRMU_PEEK_WAYS];
+    uint8_t *host[XRMU_PEEK_WAYS];
+    bool valid[XRMU_PEEK_WAYS];
+} XrmuPeekCache;
+
+/* Called within an RCU critical section when @c is not NULL */
+static bool xrmu_peek_cached(XrmuPeekCache *c, uint64_t addr, uint64_t *val)
+{
+    uint64_t page = addr & ~0xfffULL;
+    unsigned i = (page >> 12) % XRMU_PEEK_WAYS;
+
+    if (!c || (addr & 7)) {
+        return xrmu_peek(addr, val);
+    }
+    if (!c->valid[i] || c->page[i] != page) {
+        FlatView *fv = address_space_to_flatview(&address_space_memory);
+        MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+        hwaddr xlat, l = 0x1000;
+        MemoryRegion *mr;
+
+        mr = flatview_translate(fv, page, &xlat, &l, false, attrs);
+        c->page[i] = page;
+        c->valid[i] = true;
+        c->host[i] = l == 0x1000 && memory_access_is_direct(mr, false, attrs)
+                     ? qemu_map_ram_ptr(mr->ram_block, xlat) : NULL;
+    }
+    if (!c->host[i]) {
+        return xrmu_peek(addr, val);
+    }
+    *val = ldq_le_p(c->host[i] + (addr & 0xfff));
+    return true;
+}
+
 static void xrmu_rec_init(XrmuState *s)
 {
     int k;
@@ -594,13 +636,13 @@ static void xrmu_rec_add(XrmuState *s, const XrmuRec *tmpl)
  * was in was reused).  An entry that only became invalid is no violation
  * by itself (a lazy unmap); *word is the index of the word reported.
  */
-static int xrmu_rec_classify(XrmuRec *r, unsigned *word)
+static int xrmu_rec_classify(XrmuRec *r, unsigned *word, XrmuPeekCache *c)
 {
     int first_changed = -1, rule = 0;
     unsigned i, j;
 
     for (i = 0; i < r->n; i++) {
-        if (!xrmu_peek(r->addr[i], &r->now[i])) {
+        if (!xrmu_peek_cached(c, r->addr[i], &r->now[i])) {
             r->now[i] = r->word[i];
         }
         r->now[i] &= r->mask[i];
@@ -683,6 +725,7 @@ static void xrmu_rec_report(XrmuState *s, XrmuRec *r, int rule,
 /* CMDQ_TAIL write: note every record whose memory has gone wrong */
 static void xrmu_rec_scan(XrmuState *s)
 {
+    XrmuPeekCache cache = { 0 }, *c = &cache;
     GHashTableIter it;
     gpointer key, value;
     unsigned w;
@@ -691,6 +734,7 @@ static void xrmu_rec_scan(XrmuState *s)
     if (!s->stale_check || !s->rec[0]) {
         return;
     }
+    RCU_READ_LOCK_GUARD();
     for (k = 0; k < REC_KINDS; k++) {
         g_hash_table_iter_init(&it, s->rec[k]);
         while (g_hash_table_iter_next(&it, &key, &value)) {
@@ -700,7 +744,7 @@ static void xrmu_rec_scan(XrmuState *s)
             if (r->mark) {
                 continue;
             }
-            rule = xrmu_rec_classify(r, &w);
+            rule = xrmu_rec_classify(r, &w, c);
             if (rule) {
                 r->mark = rule;
                 r->mark_epoch = s->tail_epoch;
@@ -801,6 +845,7 @@ static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
     GHashTableIter it;
     gpointer key, value;
     bool on = s->status & R_STATUS_EN_ACK_MASK;
+    XrmuPeekCache cache = { 0 }, *c = &cache;
     unsigned i, w = 0;
     int k;
 
@@ -809,10 +854,11 @@ static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
     if (!s->stale_check || !s->rec[0]) {
         return;
     }
+    RCU_READ_LOCK_GUARD();
     for (i = 0; on && i < s->retiring->len; i++) {
         XrmuRec *r = g_ptr_array_index(s->retiring, i);
 
-        if (xrmu_rec_classify(r, &w) == RULE_REUSE_AFTER_SYNC) {
+        if (xrmu_rec_classify(r, &w, c) == RULE_REUSE_AFTER_SYNC) {
             xrmu_rec_report(s, r, RULE_REUSE_AFTER_SYNC, w);
         }
     }
@@ -827,7 +873,7 @@ static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
                 continue;
             }
             w = 0;
-            rule = xrmu_rec_classify(r, &w);
+            rule = xrmu_rec_classify(r, &w, c);
             if (!rule) {
                 /* memory is back to what was cached: nothing survived */
                 r->mark = 0;
