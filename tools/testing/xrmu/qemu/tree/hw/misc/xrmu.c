@@ -1,5 +1,5 @@
 /*
- * xrmu: I/O remapping unit (IOMMU) as a PCI function
+ * xrmu: I/O remapping unit (IOMMU), the bus-independent core
  *
  * Models the xrmu v1.0 architecture (Documentation/xrmu/ of the xrmu
  * project): device table, 3/4/5-level page tables with 4K/2M/1G leaves,
@@ -18,225 +18,22 @@
 #include "qemu/thread.h"
 #include "qemu/host-utils.h"
 #include "qemu/timer.h"
+#include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pci_bus.h"
-#include "hw/pci/msix.h"
+#include "system/dma.h"
 #include "hw/qdev-properties.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
 #include "trace.h"
+#include "xrmu-bits.h"
+#include "xrmu.h"
 
-#define TYPE_XRMU_PCI "xrmu-pci"
 #define TYPE_XRMU_IOMMU_MR "xrmu-iommu-memory-region"
-OBJECT_DECLARE_SIMPLE_TYPE(XrmuState, XRMU_PCI)
-
-/* PCI identity */
-#define XRMU_VENDOR_ID          0x1af4
-#define XRMU_DEVICE_ID          0x10f0
-#define XRMU_REVISION           0x01
-#define XRMU_SUBSYS_ID          0x1100
-#define XRMU_CLASS              0x0806
-
-/* BAR0 layout */
-#define XRMU_BAR_SIZE           0x4000
-#define XRMU_REG_SIZE           0x2000
-#define XRMU_REG_BLOCK          0x1000
-#define XRMU_MSIX_TABLE         0x2000
-#define XRMU_MSIX_PBA           0x3000
-#define XRMU_NUM_VECTORS        2
-#define XRMU_VEC_FLT            0
-#define XRMU_VEC_CMD            1
-
-/* Register offsets */
-#define R_VERSION               0x000
-#define R_CAP                   0x008
-#define R_RIDRANGE              0x010
-#define R_ECAP                  0x018
-#define R_CTRL                  0x020
-#define R_STATUS                0x024
-#define R_RESET                 0x028
-#define R_DTBASE                0x030
-#define R_CMDQ_BASE             0x040
-#define R_CMDQ_HEAD             0x048
-#define R_CMDQ_TAIL             0x04c
-#define R_CMDQ_STS              0x050
-#define R_FLTQ_BASE             0x058
-#define R_FLTQ_HEAD             0x060
-#define R_FLTQ_TAIL             0x064
-#define R_FLTQ_STS              0x068
-#define R_FLTQ_LOST             0x06c
-#define R_RSVD38                0x038
-#define R_DBG_BASE              0x100
-#define R_DBG_END               0x150
-#define R_DBG_VIOL_COUNT        0x100
-#define R_DBG_VIOL_LAST         0x104
-#define R_DBG_INJECT            0x108
-#define R_CNT_BASE              0x110
-#define R_CNT_END               0x148
-
-enum {
-    CNT_XLATE,
-    CNT_FAULT,
-    CNT_IR_REMAP,
-    CNT_IR_BLOCK,
-    CNT_IOTLB_HIT,
-    CNT_IOTLB_MISS,
-    CNT_CMD,
-    CNT_NUM
-};
-
-#define XRMU_VERSION_VAL        0x00010000u
-#define XRMU_RESET_MAGIC        0x52534554u
-
-/* CAP */
-#define CAP_AW39                BIT_ULL(0)
-#define CAP_AW48                BIT_ULL(1)
-#define CAP_AW57                BIT_ULL(2)
-#define CAP_PS2M                BIT_ULL(4)
-#define CAP_PS1G                BIT_ULL(5)
-#define CAP_DIDW_SHIFT          8
-#define CAP_IR                  BIT_ULL(12)
-#define CAP_COH                 BIT_ULL(13)
-#define CAP_DBG                 BIT_ULL(14)
-#define CAP_CMDQ_MAX_SHIFT      16
-#define CAP_FLTQ_MAX_SHIFT      20
-#define CAP_IRT_MAX_SHIFT       24
-#define CAP_PAW_SHIFT           32
-
-/* CTRL / STATUS */
-#define CTRL_EN                 BIT(0)
-#define CTRL_IRE                BIT(1)
-#define CTRL_CMDQ_EN            BIT(2)
-#define CTRL_FLTQ_EN            BIT(3)
-#define CTRL_FLT_IE             BIT(4)
-#define CTRL_CMD_IE             BIT(5)
-#define CTRL_BLK                BIT(8)
-#define CTRL_MASK               0x13fu
-
-#define STS_EN_ACK              BIT(0)
-#define STS_IRE_ACK             BIT(1)
-#define STS_CMDQ_ON             BIT(2)
-#define STS_FLTQ_ON             BIT(3)
-#define STS_BLK_ACK             BIT(8)
-
-/* DTBASE */
-#define DTB_FMT                 BIT_ULL(0)
-#define DTB_LOG2SZ(v)           (((v) >> 4) & 0x1f)
-#define DTB_RSVD                (0xffeULL & ~(0x1fULL << 4))
-#define PAGE_ADDR(v)            ((v) & ~0xfffULL)
-
-/* queue base registers */
-#define QB_LOG2SZ(v)            ((v) & 0x1f)
-#define QB_RSVD                 0xfe0ULL
-
-#define CMDQ_STS_ERR            BIT(0)
-#define CMDQ_STS_CODE_SHIFT     8
-#define CMDQ_ERR_ILLEGAL        1
-#define CMDQ_ERR_READ           2
-#define CMDQ_ERR_SYNC_WRITE     3
-#define CMDQ_STS_RSVD           0xfffff0feu
-
-#define FLTQ_STS_OVF            BIT(0)
-#define FLTQ_STS_WERR           BIT(1)
-
-#define QIDX_MASK               0x7fffu
-
-/* DBG_INJECT */
-#define INJ_CMDQ_STALL          BIT(0)
-#define INJ_CMD_ILLEGAL         BIT(1)
-#define INJ_TABLE_READ_ERR      BIT(2)
-#define INJ_CMDQ_READ_ERR       BIT(3)
-#define INJ_FLTQ_WRITE_ERR      BIT(4)
-#define INJ_MASK                0x1fu
-
-/* DTE */
-#define DTE_V                   BIT_ULL(0)
-#define DTE_MODE(q)             (((q) >> 1) & 3)
-#define DTE_LEVELS(q)           (((q) >> 3) & 7)
-#define DTE_FSD                 BIT_ULL(6)
-#define DTE0_RSVD               (0xf80ULL)
-#define DTE_DID(q)              ((q) & 0xffff)
-#define DTE_IM(q)               (((q) >> 16) & 3)
-#define DTE_IRSV                BIT_ULL(18)
-#define DTE1_RSVD               (~0ULL << 19)
-#define DTE_IRTLOG2(q)          ((q) & 0xf)
-#define DTE2_RSVD               (0xff0ULL)
-#define MODE_BLOCKED            0
-#define MODE_PASSTHROUGH        1
-#define MODE_TRANSLATE          2
-#define IM_BLOCK                0
-#define IM_PASS                 1
-#define IM_REMAP                2
-
-#define L1E_V                   BIT_ULL(0)
-#define L1E_RSVD                0xffeULL
-
-/* PTE */
-#define PTE_V                   BIT_ULL(0)
-#define PTE_R                   BIT_ULL(1)
-#define PTE_W                   BIT_ULL(2)
-#define PTE_LEAF                BIT_ULL(3)
-#define PTE_RSVD                (0xf0ULL | BIT_ULL(63))
-#define PTE_ADDR(p)             ((p) & 0x000ffffffffff000ULL)
-
-/* IRTE */
-#define IRTE_V                  BIT_ULL(0)
-#define IRTE_FPD                BIT_ULL(1)
-#define IRTE_SVT(q)             (((q) >> 2) & 3)
-#define IRTE_SQ(q)              (((q) >> 4) & 3)
-#define IRTE_DM(q)              (((q) >> 6) & 1)
-#define IRTE_TM(q)              (((q) >> 7) & 1)
-#define IRTE_DLM(q)             (((q) >> 8) & 7)
-#define IRTE_RH(q)              (((q) >> 11) & 1)
-#define IRTE_VECTOR(q)          (((q) >> 16) & 0xff)
-#define IRTE_DEST(q)            ((uint32_t)((q) >> 32))
-#define IRTE0_RSVD              (0xf000ULL | 0xff000000ULL)
-#define IRTE_SID(q)             ((q) & 0xffff)
-#define IRTE1_RSVD              (~0xffffULL)
-
-/* Interrupt window */
-#define XRMU_IRWIN_BASE         0xfee00000ULL
-#define XRMU_IRWIN_SIZE         0x100000ULL
-
-/* Fault reasons */
-#define F_DT_RANGE              0x01
-#define F_DT_L1_INVALID         0x02
-#define F_DTE_INVALID           0x03
-#define F_DTE_RSVD              0x04
-#define F_DT_READ_ERR           0x05
-#define F_BLOCKED               0x06
-#define F_PT_NOT_PRESENT        0x10
-#define F_PT_READ               0x11
-#define F_PT_WRITE              0x12
-#define F_PT_RSVD               0x13
-#define F_PT_READ_ERR           0x14
-#define F_ADDR_RANGE            0x15
-#define F_IR_COMPAT             0x20
-#define F_IR_INDEX              0x21
-#define F_IR_IRTE_INVALID       0x22
-#define F_IR_IRTE_RSVD          0x23
-#define F_IR_SID                0x24
-#define F_IR_READ_ERR           0x25
-#define F_IR_BLOCKED            0x26
-#define F_IR_MALFORMED          0x27
-
-#define ACC_READ                0
-#define ACC_WRITE               1
-#define ACC_INTR                2
-
-#define FLT_REC_SIZE            32
-#define CMD_SIZE                16
-
-/* Commands */
-#define OP_NOP                  0x01
-#define OP_INV_DTE              0x02
-#define OP_INV_IOTLB            0x03
-#define OP_INV_IRTE             0x04
-#define OP_SYNC                 0x05
 
 /* Conformance rules */
 #define RULE_BASE_WHILE_ON      1
@@ -252,6 +49,8 @@ enum {
 #define RULE_EN                 11
 #define RULE_IRE                12
 #define RULE_PTR                13
+#define RULE_INV_BEFORE_SYNC    23
+#define RULE_REUSE_AFTER_SYNC   24
 
 /* 64-bit registers (index into the write latch array) */
 enum {
@@ -268,8 +67,51 @@ enum {
 typedef struct XrmuCacheEnt {
     uint64_t tag;
     uint64_t d[4];
+    uint64_t pa;        /* DTC: where the DTE was read from */
     bool valid;
 } XrmuCacheEnt;
+
+/*
+ * Invalidation checker (Documentation/xrmu/conformance.rst, R10, R23,
+ * R24): one record per cache fill, holding every word the filled item
+ * was built from, grouped by entry along the lookup chain (L1E, DTE;
+ * page-table levels from the root; DTE IRT pointer, IRTE).  Records live
+ * independently of the finite caches and are retired only by an executed
+ * invalidation that covers them, then checked once more when the next
+ * SYNC completes.
+ */
+enum {
+    REC_L1E,
+    REC_DTE,
+    REC_IOTLB,
+    REC_IRTE,
+    REC_KINDS
+};
+
+#define REC_MAX_WORDS           9
+/*
+ * The entry is a DTE's interrupt fields (V, IM and IRSV, IRTPTR and
+ * IRTLOG2): valid while the DTE is valid with IM = remap
+ */
+#define REC_GRP_IR              0x80
+#define REC_LIMIT               (1u << 20)
+
+typedef struct XrmuRec {
+    uint64_t tag;               /* hash key: the cache tag */
+    uint8_t kind;
+    uint8_t n;
+    uint8_t level;              /* IOTLB: leaf level */
+    uint8_t mark;               /* rule seen at a CMDQ_TAIL scan, or 0 */
+    uint8_t grp[REC_MAX_WORDS];
+    uint16_t rid;               /* requester whose request filled it */
+    uint16_t did;
+    uint64_t va;                /* IOTLB: IOVA page; IRTE: index */
+    uint64_t mark_epoch;        /* CMDQ_TAIL write that saw the change */
+    uint64_t addr[REC_MAX_WORDS];
+    uint64_t word[REC_MAX_WORDS];
+    uint64_t now[REC_MAX_WORDS];
+    uint64_t mask[REC_MAX_WORDS];   /* bits of the word compared */
+} XrmuRec;
 
 typedef struct XrmuCache {
     XrmuCacheEnt *ent;
@@ -291,14 +133,19 @@ typedef struct XrmuLastFault {
 } XrmuLastFault;
 
 struct XrmuState {
-    PCIDevice parent_obj;
+    DeviceState parent_obj;
 
-    MemoryRegion bar0;
+    /* the host interface (xrmu_core_attach()) */
+    const XrmuHostOps *host_ops;
+    void *host;
+    AddressSpace *dma_as;
+    PCIBus *bus;        /* bus and devfn of the unit's own function */
+    int devfn;
+
     MemoryRegion regs;
     QemuRecMutex lock;
     bool lock_init;
     GHashTable *as_by_bus;
-    PCIBus *bus;
 
     /* properties */
     uint8_t aw_bits;
@@ -318,6 +165,8 @@ struct XrmuState {
     uint32_t irtc_entries;
     bool dbg;
     bool stale_check;
+    bool cmd_sync;
+    uint32_t cmd_latency_ns;
 
     /* architectural state */
     uint64_t cap;
@@ -340,14 +189,37 @@ struct XrmuState {
     uint32_t latch[L64_NUM];
     bool latched[L64_NUM];
     bool in_cmdq;
-    bool quiet;
+    /*
+     * Side effects are sent after the lock is dropped (xrmu_unlock()):
+     * MSI-X messages raised, and the one message of an interrupt request.
+     */
+    uint32_t lock_depth;
+    uint32_t irq_pending[XRMU_NUM_VECTORS];
+    bool msg_pending;
+    uint64_t msg_addr;
+    uint64_t msg_data;
+    unsigned msg_size;
+    MemTxAttrs msg_attrs;
     /* device address spaces with an UNMAP notifier (under lock) */
     uint32_t unmap_notifiers;
     XrmuLastFault last_fault;
+    /* executes the command at HEAD (asynchronous command engine) */
+    QEMUTimer *cmd_timer;
 
     XrmuCache dtc;
     XrmuCache iotlb;
     XrmuCache irtc;
+
+    /* invalidation checker (stale-check) */
+    GHashTable *rec[REC_KINDS];
+    GPtrArray *retiring;
+    uint32_t rec_count;
+    bool rec_full;
+    uint64_t tail_epoch;
+    uint64_t *pub_epoch;        /* per queue slot: publishing TAIL write */
+    uint32_t en_inv_done;       /* ALL invalidations since EN 1 -> 0 */
+    uint32_t en_inv_exec;       /* ... executed, waiting for a SYNC */
+    bool en_was_set;            /* EN set since the last unit reset */
 };
 
 struct XrmuDevAS {
@@ -386,6 +258,10 @@ typedef struct XrmuXlate {
     bool r;
     bool w;
     unsigned level;
+    /* the PTEs of the walk, root level first */
+    unsigned nw;
+    uint64_t wa[5];
+    uint64_t wv[5];
 } XrmuXlate;
 
 /* ---------------------------------------------------------------- */
@@ -413,18 +289,66 @@ xrmu_violation(XrmuState *s, int rule, const char *fmt, ...)
     trace_xrmu_violation(rule, s->viol_count);
 }
 
+static void xrmu_lock(XrmuState *s)
+{
+    qemu_rec_mutex_lock(&s->lock);
+    s->lock_depth++;
+}
+
+/* Drop the lock; the outermost unlock sends what was raised under it. */
+static void xrmu_unlock(XrmuState *s)
+{
+    uint32_t n[XRMU_NUM_VECTORS] = { 0 };
+    bool msg = false;
+    uint64_t addr = 0, data = 0;
+    unsigned size = 0, v;
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    uint8_t buf[8];
+
+    if (--s->lock_depth == 0) {
+        memcpy(n, s->irq_pending, sizeof(n));
+        memset(s->irq_pending, 0, sizeof(s->irq_pending));
+        msg = s->msg_pending;
+        addr = s->msg_addr;
+        data = s->msg_data;
+        size = s->msg_size;
+        attrs = s->msg_attrs;
+        s->msg_pending = false;
+    }
+    qemu_rec_mutex_unlock(&s->lock);
+    if (msg) {
+        stq_le_p(buf, data);
+        address_space_write(&address_space_memory, addr, attrs, buf, size);
+    }
+    for (v = 0; v < XRMU_NUM_VECTORS; v++) {
+        for (; n[v]; n[v]--) {
+            s->host_ops->notify(s->host, v);
+        }
+    }
+}
+
+/* Raise MSI-X @vector: sent by xrmu_unlock() */
 static void xrmu_irq(XrmuState *s, unsigned vector)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t ie = vector == XRMU_VEC_FLT ? CTRL_FLT_IE : CTRL_CMD_IE;
+    uint32_t ie = vector == XRMU_VEC_FLT ? R_CTRL_FLT_IE_MASK
+                                         : R_CTRL_CMD_IE_MASK;
 
     if (!(s->ctrl & ie)) {
         return;
     }
     trace_xrmu_irq(vector);
-    if (msix_enabled(pdev)) {
-        msix_notify(pdev, vector);
-    }
+    s->irq_pending[vector]++;
+}
+
+/* The message of the current interrupt request: sent by xrmu_unlock() */
+static void xrmu_msg(XrmuState *s, uint64_t addr, uint64_t data,
+                     unsigned size, MemTxAttrs attrs)
+{
+    s->msg_pending = true;
+    s->msg_addr = addr;
+    s->msg_data = data;
+    s->msg_size = size;
+    s->msg_attrs = attrs;
 }
 
 static uint32_t xrmu_q_entries(uint64_t base, unsigned max_log2)
@@ -544,12 +468,434 @@ static uint64_t xrmu_iotlb_tag(uint16_t did, unsigned level, uint64_t iova)
 #define IRTC_TAG(rid, idx)      (((uint64_t)(rid) << 32) | (idx))
 
 /* ---------------------------------------------------------------- */
+/* Invalidation checker                                             */
+
+#define EN_INV_DTE              BIT(0)
+#define EN_INV_IOTLB            BIT(1)
+#define EN_INV_IRTE             BIT(2)
+
+static const char *const xrmu_rec_inv[REC_KINDS] = {
+    [REC_L1E] = "INV_DTE",
+    [REC_DTE] = "INV_DTE",
+    [REC_IOTLB] = "INV_IOTLB",
+    [REC_IRTE] = "INV_IRTE",
+};
+
+/*
+ * Read a word of memory for checking: straight from system memory, never
+ * through the DMA path (no DBG_INJECT consumed, no R13 report).
+ */
+static bool xrmu_peek(uint64_t addr, uint64_t *val)
+{
+    uint8_t buf[8];
+
+    if (address_space_read(&address_space_memory, addr,
+                           MEMTXATTRS_UNSPECIFIED, buf, 8) != MEMTX_OK) {
+        return false;
+    }
+    *val = ldq_le_p(buf);
+    return true;
+}
+
+/*
+ * Host pointers of the RAM pages a scan has looked at (direct-mapped),
+ * valid within one RCU critical section: records share their upper
+ * table pages, so most words are then read without a flatview lookup.
+ */
+#define XRMU_PEEK_WAYS          64
+
+typedef struct XrmuPeekCache {
+    uint64_t page[XRMU_PEEK_WAYS];
+    uint8_t *host[XRMU_PEEK_WAYS];
+    bool valid[XRMU_PEEK_WAYS];
+} XrmuPeekCache;
+
+/* Called within an RCU critical section when @c is not NULL */
+static bool xrmu_peek_cached(XrmuPeekCache *c, uint64_t addr, uint64_t *val)
+{
+    uint64_t page = addr & ~0xfffULL;
+    unsigned i = (page >> 12) % XRMU_PEEK_WAYS;
+
+    if (!c || (addr & 7)) {
+        return xrmu_peek(addr, val);
+    }
+    if (!c->valid[i] || c->page[i] != page) {
+        FlatView *fv = address_space_to_flatview(&address_space_memory);
+        MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+        hwaddr xlat, l = 0x1000;
+        MemoryRegion *mr;
+
+        mr = flatview_translate(fv, page, &xlat, &l, false, attrs);
+        c->page[i] = page;
+        c->valid[i] = true;
+        c->host[i] = l == 0x1000 && memory_access_is_direct(mr, false, attrs)
+                     ? qemu_map_ram_ptr(mr->ram_block, xlat) : NULL;
+    }
+    if (!c->host[i]) {
+        return xrmu_peek(addr, val);
+    }
+    *val = ldq_le_p(c->host[i] + (addr & 0xfff));
+    return true;
+}
+
+static void xrmu_rec_init(XrmuState *s)
+{
+    int k;
+
+    for (k = 0; k < REC_KINDS; k++) {
+        s->rec[k] = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                          NULL, g_free);
+    }
+    s->retiring = g_ptr_array_new_with_free_func(g_free);
+    s->pub_epoch = g_new0(uint64_t, 1u << 15);
+}
+
+/* Forget every record (unit reset, checker switched off) */
+static void xrmu_rec_clear(XrmuState *s)
+{
+    int k;
+
+    for (k = 0; k < REC_KINDS; k++) {
+        if (s->rec[k]) {
+            g_hash_table_remove_all(s->rec[k]);
+        }
+    }
+    if (s->retiring) {
+        g_ptr_array_set_size(s->retiring, 0);
+    }
+    s->rec_count = 0;
+}
+
+static void xrmu_rec_free(XrmuState *s)
+{
+    int k;
+
+    for (k = 0; k < REC_KINDS; k++) {
+        if (s->rec[k]) {
+            g_hash_table_destroy(s->rec[k]);
+            s->rec[k] = NULL;
+        }
+    }
+    if (s->retiring) {
+        g_ptr_array_free(s->retiring, true);
+        s->retiring = NULL;
+    }
+    g_free(s->pub_epoch);
+    s->pub_epoch = NULL;
+}
+
+static void xrmu_rec_word_masked(XrmuRec *r, unsigned grp, uint64_t addr,
+                                 uint64_t w, uint64_t mask)
+{
+    if (r->n < REC_MAX_WORDS) {
+        r->grp[r->n] = grp;
+        r->addr[r->n] = addr;
+        r->word[r->n] = w & mask;
+        r->mask[r->n] = mask;
+        r->n++;
+    }
+}
+
+static void xrmu_rec_word(XrmuRec *r, unsigned grp, uint64_t addr,
+                          uint64_t w)
+{
+    xrmu_rec_word_masked(r, grp, addr, w, ~0ULL);
+}
+
+/*
+ * A cache fill: keep its record.  A live record with the same tag stays
+ * (it is older; if memory changed since, it is the evidence).
+ */
+static void xrmu_rec_add(XrmuState *s, const XrmuRec *tmpl)
+{
+    GHashTable *h = s->rec[tmpl->kind];
+    XrmuRec *r;
+
+    if (!s->stale_check || !h || g_hash_table_contains(h, &tmpl->tag)) {
+        return;
+    }
+    if (s->rec_count >= REC_LIMIT) {
+        if (!s->rec_full) {
+            qemu_log_mask(LOG_UNIMP, "xrmu: invalidation checker: more "
+                          "than %u records, new fills are not checked\n",
+                          REC_LIMIT);
+            s->rec_full = true;
+        }
+        return;
+    }
+    r = g_memdup2(tmpl, sizeof(*tmpl));
+    g_hash_table_insert(h, &r->tag, r);
+    s->rec_count++;
+}
+
+/*
+ * Compare a record with memory.  Returns 0 if nothing is wrong yet;
+ * RULE_INV_BEFORE_SYNC if an entry of it now holds a different valid
+ * entry (all entries above unchanged); RULE_REUSE_AFTER_SYNC if an entry
+ * below a changed one was rewritten with a valid entry (the structure it
+ * was in was reused).  An entry that only became invalid is no violation
+ * by itself (a lazy unmap); *word is the index of the word reported.
+ */
+static int xrmu_rec_classify(XrmuRec *r, unsigned *word, XrmuPeekCache *c)
+{
+    int first_changed = -1, rule = 0;
+    unsigned i, j;
+
+    for (i = 0; i < r->n; i++) {
+        if (!xrmu_peek_cached(c, r->addr[i], &r->now[i])) {
+            r->now[i] = r->word[i];
+        }
+        r->now[i] &= r->mask[i];
+    }
+    for (i = 0; i < r->n; i = j) {
+        unsigned g = r->grp[i] & ~REC_GRP_IR;
+        bool changed = false, valid;
+        unsigned w = i;
+
+        for (j = i; j < r->n && (r->grp[j] & ~REC_GRP_IR) == g; j++) {
+            if (r->now[j] != r->word[j] && !changed) {
+                changed = true;
+                w = j;
+            }
+        }
+        if (!changed) {
+            continue;
+        }
+        if (r->grp[i] & REC_GRP_IR) {
+            valid = i + 1 < r->n && (r->now[i] & DTE_V) &&
+                    DTE_IM(r->now[i + 1]) == IM_REMAP;
+        } else {
+            valid = r->now[i] & 1;
+        }
+        if (valid) {
+            if (first_changed >= 0) {
+                *word = w;
+                return RULE_REUSE_AFTER_SYNC;
+            }
+            if (!rule) {
+                rule = RULE_INV_BEFORE_SYNC;
+                *word = w;
+            }
+        }
+        if (first_changed < 0) {
+            first_changed = g;
+        }
+    }
+    return rule;
+}
+
+static void xrmu_rec_report(XrmuState *s, XrmuRec *r, int rule,
+                            unsigned w)
+{
+    g_autofree char *what = NULL;
+
+    switch (r->kind) {
+    case REC_IOTLB:
+        what = g_strdup_printf("IOTLB entry DID %u IOVA 0x%" PRIx64
+                               " (%s page)", r->did, r->va,
+                               r->level == 1 ? "4K" :
+                               r->level == 2 ? "2M" : "1G");
+        break;
+    case REC_IRTE:
+        what = g_strdup_printf("IRTE %" PRIu64, r->va);
+        break;
+    case REC_L1E:
+        what = g_strdup_printf("L1E %" PRIu64, r->va);
+        break;
+    default:
+        what = g_strdup("DTE");
+        break;
+    }
+    if (rule == RULE_INV_BEFORE_SYNC) {
+        xrmu_violation(s, rule, "RID 0x%04x %s: word at 0x%" PRIx64
+                       " cached 0x%016" PRIx64 " now 0x%016" PRIx64
+                       ": changed, and a later SYNC completed with no "
+                       "covering %s before it", r->rid, what, r->addr[w],
+                       r->word[w], r->now[w], xrmu_rec_inv[r->kind]);
+    } else {
+        xrmu_violation(s, rule, "RID 0x%04x %s: word at 0x%" PRIx64
+                       " cached 0x%016" PRIx64 " now 0x%016" PRIx64
+                       ": its table was detached and reused before the "
+                       "SYNC after the covering %s completed", r->rid, what,
+                       r->addr[w], r->word[w], r->now[w],
+                       xrmu_rec_inv[r->kind]);
+    }
+}
+
+/* CMDQ_TAIL write: note every record whose memory has gone wrong */
+static void xrmu_rec_scan(XrmuState *s)
+{
+    XrmuPeekCache cache = { 0 }, *c = &cache;
+    GHashTableIter it;
+    gpointer key, value;
+    unsigned w;
+    int k;
+
+    if (!s->stale_check || !s->rec[0]) {
+        return;
+    }
+    RCU_READ_LOCK_GUARD();
+    for (k = 0; k < REC_KINDS; k++) {
+        g_hash_table_iter_init(&it, s->rec[k]);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            XrmuRec *r = value;
+            int rule;
+
+            if (r->mark) {
+                continue;
+            }
+            rule = xrmu_rec_classify(r, &w, c);
+            if (rule) {
+                r->mark = rule;
+                r->mark_epoch = s->tail_epoch;
+            }
+        }
+    }
+}
+
+/* An invalidation executed: its records wait for the next SYNC */
+static void xrmu_rec_retire(XrmuState *s, GHashTableIter *it, XrmuRec *r)
+{
+    g_hash_table_iter_steal(it);
+    g_ptr_array_add(s->retiring, r);
+}
+
+static void xrmu_rec_retire_tag(XrmuState *s, int kind, uint64_t tag)
+{
+    XrmuRec *r;
+
+    if (!s->rec[kind]) {
+        return;
+    }
+    r = g_hash_table_lookup(s->rec[kind], &tag);
+    if (r) {
+        g_hash_table_steal(s->rec[kind], &tag);
+        g_ptr_array_add(s->retiring, r);
+    }
+}
+
+/* Retire the IOTLB records matching (@scope, @did, [@start, @end]) */
+static void xrmu_rec_inv_iotlb(XrmuState *s, unsigned scope, uint16_t did,
+                               uint64_t start, uint64_t end)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    if (!s->rec[REC_IOTLB]) {
+        return;
+    }
+    g_hash_table_iter_init(&it, s->rec[REC_IOTLB]);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        XrmuRec *r = value;
+        uint64_t hi = r->va + ((1ULL << (12 + 9 * (r->level - 1))) - 1);
+
+        if (scope == 2 || (r->did == did &&
+                           (scope == 1 || (r->va <= end && hi >= start)))) {
+            xrmu_rec_retire(s, &it, r);
+        }
+    }
+}
+
+static void xrmu_rec_inv_irte(XrmuState *s, bool all, uint16_t rid,
+                              uint64_t first, uint64_t last)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    if (!s->rec[REC_IRTE]) {
+        return;
+    }
+    g_hash_table_iter_init(&it, s->rec[REC_IRTE]);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        XrmuRec *r = value;
+
+        if (all || (r->rid == rid && r->va >= first && r->va <= last)) {
+            xrmu_rec_retire(s, &it, r);
+        }
+    }
+}
+
+static void xrmu_rec_inv_dte_all(XrmuState *s)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    int k;
+
+    for (k = REC_L1E; k <= REC_DTE; k++) {
+        if (!s->rec[k]) {
+            continue;
+        }
+        g_hash_table_iter_init(&it, s->rec[k]);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            xrmu_rec_retire(s, &it, value);
+        }
+    }
+}
+
+/*
+ * A SYNC published by CMDQ_TAIL write @pub completes (called before its
+ * status write, so that nothing the driver does after seeing it can be
+ * taken for a violation): report R24 for retired records whose tables
+ * were reused before now, and R23/R24 for live records found wrong by a
+ * scan before @pub (the first TAIL write after a change may belong to
+ * another CPU, which then publishes the invalidation in its next one).
+ */
+static void xrmu_rec_sync(XrmuState *s, uint64_t pub)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    bool on = s->status & R_STATUS_EN_ACK_MASK;
+    XrmuPeekCache cache = { 0 }, *c = &cache;
+    unsigned i, w = 0;
+    int k;
+
+    s->en_inv_done |= s->en_inv_exec;
+    s->en_inv_exec = 0;
+    if (!s->stale_check || !s->rec[0]) {
+        return;
+    }
+    RCU_READ_LOCK_GUARD();
+    for (i = 0; on && i < s->retiring->len; i++) {
+        XrmuRec *r = g_ptr_array_index(s->retiring, i);
+
+        if (xrmu_rec_classify(r, &w, c) == RULE_REUSE_AFTER_SYNC) {
+            xrmu_rec_report(s, r, RULE_REUSE_AFTER_SYNC, w);
+        }
+    }
+    g_ptr_array_set_size(s->retiring, 0);
+    for (k = 0; on && k < REC_KINDS; k++) {
+        g_hash_table_iter_init(&it, s->rec[k]);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            XrmuRec *r = value;
+            int rule;
+
+            if (!r->mark || r->mark_epoch >= pub) {
+                continue;
+            }
+            w = 0;
+            rule = xrmu_rec_classify(r, &w, c);
+            if (!rule) {
+                /* memory is back to what was cached: nothing survived */
+                r->mark = 0;
+                continue;
+            }
+            xrmu_rec_report(s, r, rule, w);
+            g_hash_table_iter_remove(&it);
+        }
+    }
+    s->rec_count = 0;
+    for (k = 0; k < REC_KINDS; k++) {
+        s->rec_count += g_hash_table_size(s->rec[k]);
+    }
+}
+
+/* ---------------------------------------------------------------- */
 /* DMA performed by the unit itself (never translated by itself)    */
 
 static MemTxResult xrmu_dma_check(XrmuState *s, uint64_t addr,
                                   unsigned len, bool write, MemTxResult r)
 {
-    if (r != MEMTX_OK && !s->quiet) {
+    if (r != MEMTX_OK) {
         xrmu_violation(s, RULE_PTR, "DMA %s of %u bytes at 0x%" PRIx64
                        " failed (not in memory below 2^PAW, or bus "
                        "mastering off)", write ? "write" : "read", len, addr);
@@ -575,8 +921,8 @@ static MemTxResult xrmu_dma_rw(XrmuState *s, uint64_t addr, void *buf,
     if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
         r = MEMTX_DECODE_ERROR;
     } else {
-        r = pci_dma_rw(PCI_DEVICE(s), addr, buf, len, dir,
-                       MEMTXATTRS_UNSPECIFIED);
+        r = dma_memory_rw(s->dma_as, addr, buf, len, dir,
+                          MEMTXATTRS_UNSPECIFIED);
     }
     return xrmu_dma_check(s, addr, len, dir == DMA_DIRECTION_FROM_DEVICE, r);
 }
@@ -618,8 +964,8 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
     bool recorded = false;
 
     s->cnt[CNT_FAULT]++;
-    if (f->suppress || !(s->status & STS_FLTQ_ON) ||
-        (s->fltq_sts & FLTQ_STS_WERR)) {
+    if (f->suppress || !(s->status & R_STATUS_FLTQ_ON_MASK) ||
+        (s->fltq_sts & R_FLTQ_STS_WERR_MASK)) {
         goto out;
     }
     n = xrmu_fltq_n(s);
@@ -630,8 +976,8 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
         if (s->fltq_lost != UINT32_MAX) {
             s->fltq_lost++;
         }
-        if (!(s->fltq_sts & FLTQ_STS_OVF)) {
-            s->fltq_sts |= FLTQ_STS_OVF;
+        if (!(s->fltq_sts & R_FLTQ_STS_OVF_MASK)) {
+            s->fltq_sts |= R_FLTQ_STS_OVF_MASK;
             xrmu_irq(s, XRMU_VEC_FLT);
         }
         goto out;
@@ -643,8 +989,9 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
     rec[2] = cpu_to_le64(f->info);
     rec[3] = 0;
     if (xrmu_dma_write(s, PAGE_ADDR(s->fltq_base) + tail * FLT_REC_SIZE,
-                       rec, sizeof(rec), INJ_FLTQ_WRITE_ERR) != MEMTX_OK) {
-        s->fltq_sts |= FLTQ_STS_WERR;
+                       rec, sizeof(rec), R_DBG_INJECT_FLTQ_WRITE_ERR_MASK)
+        != MEMTX_OK) {
+        s->fltq_sts |= R_FLTQ_STS_WERR_MASK;
         xrmu_irq(s, XRMU_VEC_FLT);
         goto out;
     }
@@ -714,11 +1061,11 @@ static bool xrmu_aw_ok(XrmuState *s, unsigned levels)
 {
     switch (levels) {
     case 3:
-        return s->cap & CAP_AW39;
+        return s->cap & R_CAP_AW39_MASK;
     case 4:
-        return s->cap & CAP_AW48;
+        return s->cap & R_CAP_AW48_MASK;
     case 5:
-        return s->cap & CAP_AW57;
+        return s->cap & R_CAP_AW57_MASK;
     default:
         return false;
     }
@@ -771,47 +1118,39 @@ static const char *xrmu_dte_check(XrmuState *s, const XrmuDte *d)
  * Read the L1E (two-level format) or the DTE of @rid.  The DTC may hold
  * V=1 entries, well-formed or not; well-formedness is checked on every
  * use.  Returns 0 or a fault reason; on DT_READ_ERR *info holds the
- * failing address.  With @use_cache false, memory is read and the DTC is
- * neither used nor filled (stale-check).
+ * failing address; *pa is where the DTE is (or was read from).  Every
+ * fill is recorded for the invalidation checker.
  */
 static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
-                          uint64_t *info, bool use_cache)
+                          uint64_t *info, uint64_t *pa)
 {
-    uint64_t dtb = s->dtbase, base = PAGE_ADDR(dtb), l1e, addr;
+    uint64_t dtb = s->dtbase, base = PAGE_ADDR(dtb), l1e = 0, addr;
     unsigned log2sz = DTB_LOG2SZ(dtb);
+    XrmuRec rec = { .kind = REC_DTE, .tag = rid, .rid = rid };
+    unsigned grp = 0, i;
     XrmuCacheEnt *ce;
 
     *info = 0;
+    *pa = 0;
     if (log2sz < 16 && (rid >> log2sz)) {
         return F_DT_RANGE;
     }
-    ce = use_cache ? xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid)) : NULL;
+    ce = xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid));
     if (ce) {
         memcpy(d->q, ce->d, sizeof(d->q));
+        *pa = ce->pa;
         return 0;
     }
     if (dtb & DTB_FMT) {
         uint32_t idx = rid >> 7;
 
-        ce = use_cache ? xrmu_cache_find(&s->dtc, DTC_TAG_L1E(idx)) : NULL;
+        ce = xrmu_cache_find(&s->dtc, DTC_TAG_L1E(idx));
         if (ce) {
             l1e = ce->d[0];
-            if (s->stale_check) {
-                uint64_t m;
-                MemTxResult mr;
-
-                s->quiet = true;
-                mr = xrmu_read_qwords(s, base + idx * 8, &m, 1, 0);
-                s->quiet = false;
-                if (mr != MEMTX_OK || m != l1e) {
-                    xrmu_violation(s, RULE_STALE, "L1E %u: cached L1E "
-                                   "differs from memory (INV_DTE missing)",
-                                   idx);
-                }
-            }
         } else {
             addr = base + idx * 8;
-            if (xrmu_read_qwords(s, addr, &l1e, 1, INJ_TABLE_READ_ERR)
+            if (xrmu_read_qwords(s, addr, &l1e, 1,
+                                 R_DBG_INJECT_TABLE_READ_ERR_MASK)
                 != MEMTX_OK) {
                 *info = addr;
                 return F_DT_READ_ERR;
@@ -819,61 +1158,57 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
             if (!(l1e & L1E_V)) {
                 return F_DT_L1_INVALID;
             }
-            ce = use_cache ? xrmu_cache_insert(&s->dtc, DTC_TAG_L1E(idx))
-                           : NULL;
+            ce = xrmu_cache_insert(&s->dtc, DTC_TAG_L1E(idx));
             if (ce) {
+                XrmuRec lr = { .kind = REC_L1E, .tag = idx, .rid = rid,
+                               .va = idx };
+
                 ce->d[0] = l1e;
+                xrmu_rec_word(&lr, 0, addr, l1e);
+                xrmu_rec_add(s, &lr);
             }
         }
         if ((l1e & L1E_RSVD) || xrmu_above_paw(s, PAGE_ADDR(l1e))) {
-            if (!s->quiet) {
-                xrmu_violation(s, RULE_DTE, "L1E 0x%" PRIx64 " covering RID "
-                               "0x%04x is malformed", l1e, rid);
-            }
+            xrmu_violation(s, RULE_DTE, "L1E 0x%" PRIx64 " covering RID "
+                           "0x%04x is malformed", l1e, rid);
             return F_DTE_RSVD;
         }
+        xrmu_rec_word(&rec, grp++, base + idx * 8, l1e);
         addr = PAGE_ADDR(l1e) + (rid & 0x7f) * 32;
     } else {
         addr = base + (uint64_t)rid * 32;
     }
-    if (xrmu_read_qwords(s, addr, d->q, 4, INJ_TABLE_READ_ERR) != MEMTX_OK) {
+    if (xrmu_read_qwords(s, addr, d->q, 4, R_DBG_INJECT_TABLE_READ_ERR_MASK)
+        != MEMTX_OK) {
         *info = addr;
         return F_DT_READ_ERR;
     }
+    *pa = addr;
     if (!(d->q[0] & DTE_V)) {
         return F_DTE_INVALID;
     }
-    ce = use_cache ? xrmu_cache_insert(&s->dtc, DTC_TAG_DTE(rid)) : NULL;
+    ce = xrmu_cache_insert(&s->dtc, DTC_TAG_DTE(rid));
     if (ce) {
         memcpy(ce->d, d->q, sizeof(d->q));
+        ce->pa = addr;
+        for (i = 0; i < 4; i++) {
+            xrmu_rec_word(&rec, grp, addr + 8 * i, d->q[i]);
+        }
+        xrmu_rec_add(s, &rec);
     }
     return 0;
 }
 
 /* Device lookup for DMA and MSIs: returns 0 or a fault reason. */
 static int xrmu_dte_lookup(XrmuState *s, uint16_t rid, XrmuDte *d,
-                           uint64_t *info)
+                           uint64_t *info, uint64_t *pa)
 {
-    bool hit = xrmu_cache_find(&s->dtc, DTC_TAG_DTE(rid)) != NULL;
     const char *why;
     int r;
 
-    r = xrmu_dte_fetch(s, rid, d, info, true);
+    r = xrmu_dte_fetch(s, rid, d, info, pa);
     if (r) {
         return r;
-    }
-    if (hit && s->stale_check) {
-        XrmuDte m;
-        uint64_t dummy;
-        int r2;
-
-        s->quiet = true;
-        r2 = xrmu_dte_fetch(s, rid, &m, &dummy, false);
-        s->quiet = false;
-        if (r2 || memcmp(m.q, d->q, sizeof(m.q))) {
-            xrmu_violation(s, RULE_STALE, "RID 0x%04x: cached DTE differs "
-                           "from memory (INV_DTE missing)", rid);
-        }
     }
     why = xrmu_dte_check(s, d);
     if (why) {
@@ -894,14 +1229,20 @@ static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
     uint64_t table = PAGE_ADDR(d->q[0]), pte, addr;
     const char *why;
 
+    x->nw = 0;
     for (level = levels; level >= 1; level--) {
         unsigned shift = 12 + 9 * (level - 1);
 
         addr = table + ((iova >> shift) & 0x1ff) * 8;
-        if (xrmu_read_qwords(s, addr, &pte, 1, INJ_TABLE_READ_ERR)
+        if (xrmu_read_qwords(s, addr, &pte, 1, R_DBG_INJECT_TABLE_READ_ERR_MASK)
             != MEMTX_OK) {
             *info = addr;
             return F_PT_READ_ERR;
+        }
+        if (x->nw < ARRAY_SIZE(x->wa)) {
+            x->wa[x->nw] = addr;
+            x->wv[x->nw] = pte;
+            x->nw++;
         }
         *info = level;
         if (!(pte & PTE_V)) {
@@ -915,9 +1256,9 @@ static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
         } else if (pte & PTE_LEAF) {
             if (level >= 4) {
                 why = "leaf at level 4/5";
-            } else if (level == 3 && !(s->cap & CAP_PS1G)) {
+            } else if (level == 3 && !(s->cap & R_CAP_PS1G_MASK)) {
                 why = "1 GiB leaf without CAP.PS1G";
-            } else if (level == 2 && !(s->cap & CAP_PS2M)) {
+            } else if (level == 2 && !(s->cap & R_CAP_PS2M_MASK)) {
                 why = "2 MiB leaf without CAP.PS2M";
             } else if (PTE_ADDR(pte) & ((1ULL << shift) - 1)) {
                 why = "large-page address not aligned";
@@ -968,16 +1309,26 @@ static bool xrmu_iotlb_lookup(XrmuState *s, uint16_t did, uint64_t iova,
     return false;
 }
 
-static void xrmu_iotlb_insert(XrmuState *s, uint16_t did, const XrmuXlate *x)
+static void xrmu_iotlb_insert(XrmuState *s, uint16_t rid, uint16_t did,
+                              const XrmuXlate *x)
 {
+    uint64_t tag = xrmu_iotlb_tag(did, x->level, x->iova);
     XrmuCacheEnt *ce;
+    unsigned i;
 
-    ce = xrmu_cache_insert(&s->iotlb, xrmu_iotlb_tag(did, x->level, x->iova));
+    ce = xrmu_cache_insert(&s->iotlb, tag);
     if (ce) {
+        XrmuRec rec = { .kind = REC_IOTLB, .tag = tag, .rid = rid,
+                        .did = did, .va = x->iova, .level = x->level };
+
         ce->d[0] = x->iova;
         ce->d[1] = x->pa;
         ce->d[2] = x->mask;
         ce->d[3] = (x->r ? PTE_R : 0) | (x->w ? PTE_W : 0);
+        for (i = 0; i < x->nw; i++) {
+            xrmu_rec_word(&rec, i, x->wa[i], x->wv[i]);
+        }
+        xrmu_rec_add(s, &rec);
     }
 }
 
@@ -1001,20 +1352,6 @@ static int xrmu_translate_dma(XrmuState *s, uint16_t rid, const XrmuDte *d,
     }
     if (xrmu_iotlb_lookup(s, did, iova, x)) {
         s->cnt[CNT_IOTLB_HIT]++;
-        if (s->stale_check) {
-            XrmuXlate m;
-            uint64_t dummy;
-
-            s->quiet = true;
-            r = xrmu_pt_walk(s, d, iova, &m, &dummy, false);
-            s->quiet = false;
-            if (r || m.pa != x->pa || m.mask != x->mask || m.r != x->r ||
-                m.w != x->w) {
-                xrmu_violation(s, RULE_STALE, "DID %u IOVA 0x%" PRIx64
-                               ": cached translation differs from memory "
-                               "(INV_IOTLB missing)", did, iova);
-            }
-        }
         return 0;
     }
     s->cnt[CNT_IOTLB_MISS]++;
@@ -1024,7 +1361,7 @@ static int xrmu_translate_dma(XrmuState *s, uint16_t rid, const XrmuDte *d,
         f->info = info;
         return r;
     }
-    xrmu_iotlb_insert(s, did, x);
+    xrmu_iotlb_insert(s, rid, did, x);
     return 0;
 }
 
@@ -1038,13 +1375,12 @@ static uint16_t xrmu_as_rid(XrmuDevAS *as)
 
 static bool xrmu_covers(XrmuState *s, PCIBus *bus, uint16_t rid)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
     uint8_t busn = PCI_BUS_NUM(rid);
 
-    if (bus == s->bus && (rid & 0xff) == pdev->devfn) {
+    if (bus == s->bus && (rid & 0xff) == s->devfn) {
         return false;
     }
-    if (rid == pci_requester_id(pdev)) {
+    if (rid == s->host_ops->requester_id(s->host)) {
         return false;
     }
     return busn >= s->bus_first && busn <= s->bus_last;
@@ -1066,17 +1402,20 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     XrmuFault f = { .acc = (flag & IOMMU_WO) ? ACC_WRITE : ACC_READ,
                     .addr = addr };
     bool report = flag != IOMMU_NONE;
+    uint64_t dte_pa;
     XrmuXlate x;
     XrmuDte d;
     int r;
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     if (report && xrmu_fault_continues(s, rid, f.acc, addr,
                                        xrmu_piece(addr))) {
         goto out;
     }
-    if (!xrmu_covers(s, as->bus, rid) || !(s->status & STS_EN_ACK)) {
-        if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
+    if (!xrmu_covers(s, as->bus, rid) ||
+        !(s->status & R_STATUS_EN_ACK_MASK)) {
+        if (xrmu_covers(s, as->bus, rid) &&
+            (s->status & R_STATUS_BLK_ACK_MASK)) {
             if (report) {
                 xrmu_fault_start(s, rid, f.acc, F_BLOCKED, addr,
                                  xrmu_piece(addr));
@@ -1089,7 +1428,7 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         s->last_fault.valid = false;
         goto out;
     }
-    r = xrmu_dte_lookup(s, rid, &d, &f.info);
+    r = xrmu_dte_lookup(s, rid, &d, &f.info, &dte_pa);
     if (r) {
         f.reason = r;
         goto fault;
@@ -1138,7 +1477,7 @@ fault:
     }
     e.perm = IOMMU_NONE;
 out:
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     return e;
 }
 
@@ -1158,7 +1497,7 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
                          "supported");
         return -ENOTSUP;
     }
-    qemu_rec_mutex_lock(&as->s->lock);
+    xrmu_lock(as->s);
     if ((new & IOMMU_NOTIFIER_UNMAP) &&
         !(as->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
         as->s->unmap_notifiers++;
@@ -1167,13 +1506,14 @@ static int xrmu_notify_flag_changed(IOMMUMemoryRegion *iommu,
         as->s->unmap_notifiers--;
     }
     as->notifier_flags = new;
-    qemu_rec_mutex_unlock(&as->s->lock);
+    xrmu_unlock(as->s);
     return 0;
 }
 
 /*
  * Tell UNMAP notifiers (e.g. vhost's IOTLB) that translations may have
- * changed: called after every invalidation command.  The whole 57-bit
+ * changed: called after every invalidation command, when EN_ACK or
+ * BLK_ACK changes, and on a unit reset.  The whole 57-bit
  * IOVA space is reported, which is always correct if coarse.  Without any
  * UNMAP notifier (the usual case: only vhost registers one) there is
  * nothing to tell, and the scan of every bus's address spaces is skipped.
@@ -1213,15 +1553,6 @@ static void xrmu_notify_unmap_all(XrmuState *s)
 /* ---------------------------------------------------------------- */
 /* Interrupt window                                                 */
 
-static void xrmu_msi_forward(uint64_t addr, uint64_t data, unsigned size,
-                             MemTxAttrs attrs)
-{
-    uint8_t buf[8];
-
-    stq_le_p(buf, data);
-    address_space_write(&address_space_memory, addr, attrs, buf, size);
-}
-
 /*
  * Handle an interrupt request (a write to the interrupt window) from
  * @rid: remap, pass through or block it.
@@ -1231,7 +1562,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
                             MemTxAttrs attrs)
 {
     XrmuFault f = { .acc = ACC_INTR, .addr = addr, .info = (uint32_t)data };
-    uint64_t q[2], out_addr, irte_addr, info;
+    uint64_t q[2], out_addr, irte_addr, info, dte_pa;
     uint32_t index, out_data, dest;
     XrmuCacheEnt *ce;
     unsigned irtlog2;
@@ -1244,8 +1575,8 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     if (xrmu_fault_continues(s, rid, ACC_INTR, addr, size)) {
         return;
     }
-    if (!(s->status & STS_EN_ACK)) {
-        if (s->status & STS_BLK_ACK) {
+    if (!(s->status & R_STATUS_EN_ACK_MASK)) {
+        if (s->status & R_STATUS_BLK_ACK_MASK) {
             xrmu_fault_start(s, rid, ACC_INTR, F_BLOCKED, addr, size);
             s->cnt[CNT_FAULT]++;
             s->cnt[CNT_IR_BLOCK]++;
@@ -1254,10 +1585,10 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
         }
         goto pass;
     }
-    if (!(s->status & STS_IRE_ACK)) {
+    if (!(s->status & R_STATUS_IRE_ACK_MASK)) {
         goto pass;
     }
-    r = xrmu_dte_lookup(s, rid, &d, &info);
+    r = xrmu_dte_lookup(s, rid, &d, &info, &dte_pa);
     if (r) {
         f.reason = r;
         f.info = info;
@@ -1299,22 +1630,9 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     if (ce) {
         q[0] = ce->d[0];
         q[1] = ce->d[1];
-        if (s->stale_check) {
-            uint64_t m[2];
-            MemTxResult mr;
-
-            s->quiet = true;
-            mr = xrmu_read_qwords(s, irte_addr, m, 2, 0);
-            s->quiet = false;
-            if (mr != MEMTX_OK || m[0] != q[0] || m[1] != q[1]) {
-                xrmu_violation(s, RULE_STALE, "RID 0x%04x IRTE %u: cached "
-                               "IRTE differs from memory (INV_IRTE missing)",
-                               rid, index);
-            }
-        }
     } else {
-        if (xrmu_read_qwords(s, irte_addr, q, 2, INJ_TABLE_READ_ERR)
-            != MEMTX_OK) {
+        if (xrmu_read_qwords(s, irte_addr, q, 2,
+                             R_DBG_INJECT_TABLE_READ_ERR_MASK) != MEMTX_OK) {
             f.reason = F_IR_READ_ERR;
             f.info = irte_addr;
             goto block;
@@ -1325,8 +1643,19 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
         }
         ce = xrmu_cache_insert(&s->irtc, IRTC_TAG(rid, index));
         if (ce) {
+            XrmuRec rec = { .kind = REC_IRTE, .tag = IRTC_TAG(rid, index),
+                            .rid = rid, .va = index };
+
             ce->d[0] = q[0];
             ce->d[1] = q[1];
+            /* the DTE's interrupt fields, then the IRTE */
+            xrmu_rec_word_masked(&rec, REC_GRP_IR, dte_pa, d.q[0], DTE_V);
+            xrmu_rec_word_masked(&rec, REC_GRP_IR, dte_pa + 8, d.q[1],
+                                 0x3ULL << 16 | DTE_IRSV);
+            xrmu_rec_word(&rec, REC_GRP_IR, dte_pa + 16, d.q[2]);
+            xrmu_rec_word(&rec, 1, irte_addr, q[0]);
+            xrmu_rec_word(&rec, 1, irte_addr + 8, q[1]);
+            xrmu_rec_add(s, &rec);
         }
     }
     if ((q[0] & IRTE0_RSVD) || (q[1] & IRTE1_RSVD) || IRTE_SVT(q[0]) == 3 ||
@@ -1369,8 +1698,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
     s->cnt[CNT_IR_REMAP]++;
     s->last_fault.valid = false;
     trace_xrmu_ir_remap(rid, addr, (uint32_t)data, out_addr, out_data);
-    address_space_stl_le(&address_space_memory, out_addr, out_data,
-                         MEMTXATTRS_UNSPECIFIED, NULL);
+    xrmu_msg(s, out_addr, out_data, 4, MEMTXATTRS_UNSPECIFIED);
     return;
 
 block:
@@ -1382,7 +1710,7 @@ block:
 
 pass:
     trace_xrmu_ir_pass(rid, addr, data);
-    xrmu_msi_forward(addr, data, size, attrs);
+    xrmu_msg(s, addr, data, size, attrs);
 }
 
 static MemTxResult xrmu_irwin_write(void *opaque, hwaddr offset,
@@ -1393,9 +1721,9 @@ static MemTxResult xrmu_irwin_write(void *opaque, hwaddr offset,
     XrmuState *s = as->s;
     uint16_t rid = attrs.unspecified ? xrmu_as_rid(as) : attrs.requester_id;
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     xrmu_ir_request(s, as, rid, XRMU_IRWIN_BASE + offset, data, size, attrs);
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     return MEMTX_OK;
 }
 
@@ -1411,18 +1739,20 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
     uint8_t buf[8] = { 0 };
 
     *data = 0;
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     if (xrmu_covers(s, as->bus, rid) &&
         xrmu_fault_continues(s, rid, ACC_READ, addr, size)) {
         r = MEMTX_DECODE_ERROR;
-    } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_EN_ACK)) {
+    } else if (xrmu_covers(s, as->bus, rid) &&
+               (s->status & R_STATUS_EN_ACK_MASK)) {
         XrmuFault f = { .reason = F_IR_MALFORMED, .acc = ACC_READ,
                         .addr = addr };
 
         xrmu_fault_start(s, rid, ACC_READ, F_IR_MALFORMED, addr, size);
         xrmu_fault(s, rid, &f);
         r = MEMTX_DECODE_ERROR;
-    } else if (xrmu_covers(s, as->bus, rid) && (s->status & STS_BLK_ACK)) {
+    } else if (xrmu_covers(s, as->bus, rid) &&
+               (s->status & R_STATUS_BLK_ACK_MASK)) {
         xrmu_fault_start(s, rid, ACC_READ, F_BLOCKED, addr, size);
         s->cnt[CNT_FAULT]++;
         r = MEMTX_DECODE_ERROR;
@@ -1430,7 +1760,7 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
         r = address_space_read(&address_space_memory, addr, attrs, buf, size);
         *data = ldq_le_p(buf);
     }
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     return r;
 }
 
@@ -1456,7 +1786,7 @@ static AddressSpace *xrmu_get_address_space(PCIBus *bus, void *opaque,
     XrmuDevAS *as;
     char *name;
 
-    if (bus == s->bus && devfn == PCI_DEVICE(s)->devfn) {
+    if (bus == s->bus && devfn == s->devfn) {
         return &address_space_memory;
     }
     if (devfn < 0 || devfn >= PCI_DEVFN_MAX) {
@@ -1574,7 +1904,8 @@ static void xrmu_inv_irtc(XrmuState *s, bool all, uint16_t rid,
  * Execute one command; returns 0 or a CMDQ error code.  *irq is set when
  * a SYNC asks for vector 1 (sent after HEAD moves past the SYNC).
  */
-static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
+static int xrmu_cmd_exec(XrmuState *s, uint32_t slot, uint64_t q0,
+                         uint64_t q1, bool *irq)
 {
     unsigned op = q0 & 0xff;
     const char *bad = NULL;
@@ -1593,6 +1924,13 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_dte(!!(q0 & BIT_ULL(8)), (q0 >> 16) & 0xffff);
         xrmu_inv_dtc(s, q0 & BIT_ULL(8), (q0 >> 16) & 0xffff);
+        if (q0 & BIT_ULL(8)) {
+            xrmu_rec_inv_dte_all(s);
+            s->en_inv_exec |= EN_INV_DTE;
+        } else {
+            xrmu_rec_retire_tag(s, REC_DTE, (q0 >> 16) & 0xffff);
+            xrmu_rec_retire_tag(s, REC_L1E, ((q0 >> 16) & 0xffff) >> 7);
+        }
         xrmu_notify_unmap_all(s);
         break;
     case OP_INV_IOTLB: {
@@ -1616,6 +1954,10 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_iotlb(scope, did, start, npages);
         xrmu_inv_iotlb(s, scope, did, start, end);
+        xrmu_rec_inv_iotlb(s, scope, did, start, end);
+        if (scope == 2) {
+            s->en_inv_exec |= EN_INV_IOTLB;
+        }
         xrmu_notify_unmap_all(s);
         break;
     }
@@ -1632,6 +1974,10 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
         }
         trace_xrmu_inv_irte(all, rid, first, count);
         xrmu_inv_irtc(s, all, rid, first, first + count - 1);
+        xrmu_rec_inv_irte(s, all, rid, first, first + count - 1);
+        if (all) {
+            s->en_inv_exec |= EN_INV_IRTE;
+        }
         break;
     }
     case OP_SYNC: {
@@ -1646,6 +1992,7 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
             break;
         }
         trace_xrmu_sync(wr, irq_req, addr, data);
+        xrmu_rec_sync(s, s->pub_epoch ? s->pub_epoch[slot] : 0);
         if (wr) {
             stl_le_p(buf, data);
             if (xrmu_dma_write(s, addr, buf, 4, 0) != MEMTX_OK) {
@@ -1667,38 +2014,48 @@ static int xrmu_cmd_exec(XrmuState *s, uint64_t q0, uint64_t q1, bool *irq)
     return 0;
 }
 
-static void xrmu_cmdq_process(XrmuState *s)
+static bool xrmu_cmdq_runnable(XrmuState *s)
 {
-    uint32_t n, budget;
+    return (s->status & R_STATUS_CMDQ_ON_MASK) &&
+           !(s->cmdq_sts & R_CMDQ_STS_ERR_MASK) &&
+           !(s->dbg_inject & R_DBG_INJECT_CMDQ_STALL_MASK) &&
+           s->cmdq_head % xrmu_cmdq_n(s) != s->cmdq_tail % xrmu_cmdq_n(s);
+}
+
+/* Execute up to @budget commands from HEAD */
+static void xrmu_cmdq_process(XrmuState *s, uint32_t budget)
+{
+    uint32_t n;
 
     if (s->in_cmdq) {
         return;
     }
     s->in_cmdq = true;
     n = xrmu_cmdq_n(s);
-    for (budget = n; budget > 0; budget--) {
+    for (; budget > 0; budget--) {
         uint64_t q[2];
         uint32_t head = s->cmdq_head % n;
         bool irq = false;
         int err = 0;
 
-        if (!(s->status & STS_CMDQ_ON) || (s->cmdq_sts & CMDQ_STS_ERR) ||
-            (s->dbg_inject & INJ_CMDQ_STALL) || head == s->cmdq_tail % n) {
+        if (!xrmu_cmdq_runnable(s)) {
             break;
         }
         if (xrmu_read_qwords(s, PAGE_ADDR(s->cmdq_base) + head * CMD_SIZE,
-                             q, 2, INJ_CMDQ_READ_ERR) != MEMTX_OK) {
+                             q, 2, R_DBG_INJECT_CMDQ_READ_ERR_MASK)
+            != MEMTX_OK) {
             err = CMDQ_ERR_READ;
-        } else if (s->dbg_inject & INJ_CMD_ILLEGAL) {
-            s->dbg_inject &= ~INJ_CMD_ILLEGAL;
-            trace_xrmu_inject_fire(INJ_CMD_ILLEGAL, q[0]);
+        } else if (s->dbg_inject & R_DBG_INJECT_CMD_ILLEGAL_MASK) {
+            s->dbg_inject &= ~R_DBG_INJECT_CMD_ILLEGAL_MASK;
+            trace_xrmu_inject_fire(R_DBG_INJECT_CMD_ILLEGAL_MASK, q[0]);
             err = CMDQ_ERR_ILLEGAL;
         } else {
             trace_xrmu_cmd(head, q[0], q[1]);
-            err = xrmu_cmd_exec(s, q[0], q[1], &irq);
+            err = xrmu_cmd_exec(s, head, q[0], q[1], &irq);
         }
         if (err) {
-            s->cmdq_sts = CMDQ_STS_ERR | (err << CMDQ_STS_CODE_SHIFT);
+            s->cmdq_sts = FIELD_DP32(R_CMDQ_STS_ERR_MASK, CMDQ_STS, ERRCODE,
+                                     err);
             trace_xrmu_cmd_error(head, err);
             xrmu_irq(s, XRMU_VEC_CMD);
             break;
@@ -1710,6 +2067,47 @@ static void xrmu_cmdq_process(XrmuState *s)
         }
     }
     s->in_cmdq = false;
+}
+
+/*
+ * Commands execute after the register write that made them runnable has
+ * returned: the command at HEAD completes cmd-latency-ns of virtual time
+ * after the previous one (or after the write), in queue order.  With
+ * cmd-latency-ns=0 every runnable command executes in one timer callback
+ * (the next main-loop iteration); with cmd-sync=on they execute within
+ * the write, as the model did before.
+ */
+static void xrmu_cmdq_kick(XrmuState *s)
+{
+    if (!xrmu_cmdq_runnable(s)) {
+        return;
+    }
+    if (s->cmd_sync || !s->cmd_timer) {
+        xrmu_cmdq_process(s, xrmu_cmdq_n(s));
+        return;
+    }
+    if (!timer_pending(s->cmd_timer)) {
+        timer_mod(s->cmd_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                  s->cmd_latency_ns);
+    }
+}
+
+/* Queue stopped (CMDQ_ON 1 -> 0, RESET): unexecuted commands are dropped */
+static void xrmu_cmdq_stop(XrmuState *s)
+{
+    if (s->cmd_timer) {
+        timer_del(s->cmd_timer);
+    }
+}
+
+static void xrmu_cmd_timer_cb(void *opaque)
+{
+    XrmuState *s = opaque;
+
+    xrmu_lock(s);
+    xrmu_cmdq_process(s, s->cmd_latency_ns ? 1 : xrmu_cmdq_n(s));
+    xrmu_cmdq_kick(s);
+    xrmu_unlock(s);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1730,11 +2128,17 @@ static void xrmu_unit_reset(XrmuState *s)
     s->fltq_sts = 0;
     s->fltq_lost = 0;
     s->dbg_inject = 0;
+    xrmu_cmdq_stop(s);
     memset(s->latched, 0, sizeof(s->latched));
     s->last_fault.valid = false;
     xrmu_cache_flush(&s->dtc);
     xrmu_cache_flush(&s->iotlb);
     xrmu_cache_flush(&s->irtc);
+    xrmu_rec_clear(s);
+    xrmu_notify_unmap_all(s);
+    s->en_inv_done = 0;
+    s->en_inv_exec = 0;
+    s->en_was_set = false;
     trace_xrmu_reset();
 }
 
@@ -1762,7 +2166,7 @@ static void xrmu_write_dtbase(XrmuState *s, uint64_t val)
 {
     unsigned l = DTB_LOG2SZ(val);
 
-    if ((s->ctrl & CTRL_EN) || (s->status & STS_EN_ACK)) {
+    if ((s->ctrl & R_CTRL_EN_MASK) || (s->status & R_STATUS_EN_ACK_MASK)) {
         xrmu_violation(s, RULE_BASE_WHILE_ON,
                        "DTBASE written while translation is enabled");
         return;
@@ -1776,8 +2180,8 @@ static void xrmu_write_dtbase(XrmuState *s, uint64_t val)
 static void xrmu_write_qbase(XrmuState *s, bool cmdq, uint64_t val)
 {
     const char *name = cmdq ? "CMDQ_BASE" : "FLTQ_BASE";
-    uint32_t en = cmdq ? CTRL_CMDQ_EN : CTRL_FLTQ_EN;
-    uint32_t on = cmdq ? STS_CMDQ_ON : STS_FLTQ_ON;
+    uint32_t en = cmdq ? R_CTRL_CMDQ_EN_MASK : R_CTRL_FLTQ_EN_MASK;
+    uint32_t on = cmdq ? R_STATUS_CMDQ_ON_MASK : R_STATUS_FLTQ_ON_MASK;
     unsigned max = cmdq ? s->cmdq_max_log2 : s->fltq_max_log2;
     unsigned l = QB_LOG2SZ(val);
 
@@ -1800,9 +2204,7 @@ static void xrmu_write_qbase(XrmuState *s, bool cmdq, uint64_t val)
 
 static bool xrmu_bus_master(XrmuState *s)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
-
-    return pci_get_word(pdev->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
+    return s->host_ops->bus_master(s->host);
 }
 
 /* Start a queue (its enable went 0 -> 1); returns true if started. */
@@ -1842,64 +2244,97 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     uint32_t old = s->ctrl, sts = s->status, old_sts = s->status;
     unsigned dtl = DTB_LOG2SZ(s->dtbase);
 
-    if (val & ~CTRL_MASK) {
+    if (val & ~XRMU_CTRL_DEFINED) {
         xrmu_violation(s, RULE_REG_RSVD, "CTRL 0x%x: reserved bits set", val);
-        val &= CTRL_MASK;
+        val &= XRMU_CTRL_DEFINED;
     }
 
     /* switch off: IRE, EN, then the queues */
-    if (!(val & CTRL_IRE) || !(val & CTRL_EN)) {
-        sts &= ~STS_IRE_ACK;
+    if (!(val & R_CTRL_IRE_MASK) || !(val & R_CTRL_EN_MASK)) {
+        sts &= ~R_STATUS_IRE_ACK_MASK;
     }
-    if (!(val & CTRL_EN)) {
-        sts &= ~STS_EN_ACK;
+    if (!(val & R_CTRL_EN_MASK)) {
+        sts &= ~R_STATUS_EN_ACK_MASK;
+        if (old & R_CTRL_EN_MASK) {
+            s->en_inv_done = 0;
+            s->en_inv_exec = 0;
+        }
     }
-    if (!(val & CTRL_CMDQ_EN)) {
-        sts &= ~STS_CMDQ_ON;
+    if (!(val & R_CTRL_CMDQ_EN_MASK)) {
+        sts &= ~R_STATUS_CMDQ_ON_MASK;
+        xrmu_cmdq_stop(s);
     }
-    if (!(val & CTRL_FLTQ_EN)) {
-        sts &= ~STS_FLTQ_ON;
+    if (!(val & R_CTRL_FLTQ_EN_MASK)) {
+        sts &= ~R_STATUS_FLTQ_ON_MASK;
     }
 
     /* switch on: the queues, EN, then IRE */
-    if ((val & CTRL_CMDQ_EN) && !(old & CTRL_CMDQ_EN) &&
-        xrmu_queue_start(s, true)) {
-        sts |= STS_CMDQ_ON;
+    /* a refused start is not stored: CTRL reads 0 there, and retries */
+    if ((val & R_CTRL_CMDQ_EN_MASK) && !(old & R_CTRL_CMDQ_EN_MASK)) {
+        if (xrmu_queue_start(s, true)) {
+            sts |= R_STATUS_CMDQ_ON_MASK;
+        } else {
+            val &= ~R_CTRL_CMDQ_EN_MASK;
+        }
     }
-    if ((val & CTRL_FLTQ_EN) && !(old & CTRL_FLTQ_EN) &&
-        xrmu_queue_start(s, false)) {
-        sts |= STS_FLTQ_ON;
+    if ((val & R_CTRL_FLTQ_EN_MASK) && !(old & R_CTRL_FLTQ_EN_MASK)) {
+        if (xrmu_queue_start(s, false)) {
+            sts |= R_STATUS_FLTQ_ON_MASK;
+        } else {
+            val &= ~R_CTRL_FLTQ_EN_MASK;
+        }
     }
-    if ((val & CTRL_EN) && !(old & CTRL_EN)) {
-        if (!(sts & STS_CMDQ_ON) || dtl < 7 || dtl > 16) {
+    if ((val & R_CTRL_EN_MASK) && !(old & R_CTRL_EN_MASK)) {
+        if (!(sts & R_STATUS_CMDQ_ON_MASK) || dtl < 7 || dtl > 16) {
             xrmu_violation(s, RULE_EN, "EN refused: %s",
-                           !(sts & STS_CMDQ_ON) ? "command queue not on"
-                                                : "DTBASE.LOG2SZ invalid");
-            val &= ~CTRL_EN;
+                           !(sts & R_STATUS_CMDQ_ON_MASK) ?
+                           "command queue not on" : "DTBASE.LOG2SZ invalid");
+            val &= ~R_CTRL_EN_MASK;
         } else {
-            sts |= STS_EN_ACK;
+            uint32_t need = EN_INV_DTE | EN_INV_IOTLB |
+                            (s->cap & R_CAP_IR_MASK ? EN_INV_IRTE : 0);
+
+            if (s->stale_check && s->en_was_set &&
+                (s->en_inv_done & need) != need) {
+                xrmu_violation(s, RULE_STALE, "EN set without %s%s%s "
+                               "completed (a SYNC after it) since EN was "
+                               "last cleared",
+                               s->en_inv_done & EN_INV_DTE ? "" :
+                               "INV_DTE ALL ",
+                               s->en_inv_done & EN_INV_IOTLB ? "" :
+                               "INV_IOTLB global ",
+                               (need & ~s->en_inv_done) & EN_INV_IRTE ?
+                               "INV_IRTE ALL " : "");
+            }
+            s->en_was_set = true;
+            sts |= R_STATUS_EN_ACK_MASK;
         }
     }
-    if (val & CTRL_IRE) {
-        if (!(s->cap & CAP_IR) || !(val & CTRL_EN)) {
+    if (val & R_CTRL_IRE_MASK) {
+        if (!(s->cap & R_CAP_IR_MASK) || !(val & R_CTRL_EN_MASK)) {
             xrmu_violation(s, RULE_IRE, "IRE refused: %s",
-                           !(s->cap & CAP_IR) ? "CAP.IR is 0" : "EN is 0");
-            val &= ~CTRL_IRE;
+                           !(s->cap & R_CAP_IR_MASK) ? "CAP.IR is 0" :
+                           "EN is 0");
+            val &= ~R_CTRL_IRE_MASK;
         } else {
-            sts |= STS_IRE_ACK;
+            sts |= R_STATUS_IRE_ACK_MASK;
         }
     }
-    if (val & CTRL_BLK) {
-        sts |= STS_BLK_ACK;
+    if (val & R_CTRL_BLK_MASK) {
+        sts |= R_STATUS_BLK_ACK_MASK;
     } else {
-        sts &= ~STS_BLK_ACK;
+        sts &= ~R_STATUS_BLK_ACK_MASK;
     }
     s->ctrl = val;
     s->status = sts;
     if (sts != old_sts || val != old) {
         trace_xrmu_enable(old, val, sts);
     }
-    xrmu_cmdq_process(s);
+    /* what a request is translated to changes with EN_ACK and BLK_ACK */
+    if ((sts ^ old_sts) & (R_STATUS_EN_ACK_MASK | R_STATUS_BLK_ACK_MASK)) {
+        xrmu_notify_unmap_all(s);
+    }
+    xrmu_cmdq_kick(s);
 }
 
 static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
@@ -1911,7 +2346,7 @@ static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
                        val);
         val &= QIDX_MASK;
     }
-    if (!(s->status & STS_CMDQ_ON)) {
+    if (!(s->status & R_STATUS_CMDQ_ON_MASK)) {
         return;
     }
     if (val >= n) {
@@ -1920,8 +2355,17 @@ static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
         return;
     }
     /* overfilling (R4) is not visible: the queue just looks short */
+    s->tail_epoch++;
+    if (s->pub_epoch) {
+        uint32_t i;
+
+        for (i = s->cmdq_tail % n; i != val; i = (i + 1) % n) {
+            s->pub_epoch[i] = s->tail_epoch;
+        }
+    }
     s->cmdq_tail = val;
-    xrmu_cmdq_process(s);
+    xrmu_rec_scan(s);
+    xrmu_cmdq_kick(s);
 }
 
 static void xrmu_write_fltq_head(XrmuState *s, uint32_t val)
@@ -1950,13 +2394,13 @@ static void xrmu_write_fltq_head(XrmuState *s, uint32_t val)
 static void xrmu_write64(XrmuState *s, hwaddr reg, uint64_t val)
 {
     switch (reg) {
-    case R_DTBASE:
+    case A_DTBASE:
         xrmu_write_dtbase(s, val);
         break;
-    case R_CMDQ_BASE:
+    case A_CMDQ_BASE:
         xrmu_write_qbase(s, true, val);
         break;
-    case R_FLTQ_BASE:
+    case A_FLTQ_BASE:
         xrmu_write_qbase(s, false, val);
         break;
     default:
@@ -1973,11 +2417,11 @@ static void xrmu_write64(XrmuState *s, hwaddr reg, uint64_t val)
 static int xrmu_latch_index(hwaddr reg)
 {
     switch (reg) {
-    case R_DTBASE:
+    case A_DTBASE:
         return L64_DTBASE;
-    case R_CMDQ_BASE:
+    case A_CMDQ_BASE:
         return L64_CMDQ_BASE;
-    case R_FLTQ_BASE:
+    case A_FLTQ_BASE:
         return L64_FLTQ_BASE;
     default:
         return -1;
@@ -1986,43 +2430,44 @@ static int xrmu_latch_index(hwaddr reg)
 
 static bool xrmu_in_dbg(XrmuState *s, hwaddr addr)
 {
-    return addr >= R_DBG_BASE && addr < R_DBG_END && (s->cap & CAP_DBG);
+    return addr >= XRMU_DBG_BASE && addr < XRMU_DBG_END &&
+           (s->cap & R_CAP_DBG_MASK);
 }
 
 /* 64-bit registers (and reserved 64-bit slots) at 8-aligned @reg */
 static bool xrmu_is_reg64(XrmuState *s, hwaddr reg)
 {
     switch (reg) {
-    case R_CAP:
-    case R_RIDRANGE:
-    case R_ECAP:
-    case R_DTBASE:
-    case R_RSVD38:
-    case R_CMDQ_BASE:
-    case R_FLTQ_BASE:
+    case A_CAP:
+    case A_RIDRANGE:
+    case A_ECAP:
+    case A_DTBASE:
+    case A_RSVD38:
+    case A_CMDQ_BASE:
+    case A_FLTQ_BASE:
         return true;
     }
     /* counters and the reserved 64-bit slot after them */
-    return reg >= R_CNT_BASE && reg <= R_CNT_END && xrmu_in_dbg(s, reg);
+    return reg >= XRMU_CNT_BASE && reg <= XRMU_CNT_END && xrmu_in_dbg(s, reg);
 }
 
 static uint64_t xrmu_read64(XrmuState *s, hwaddr reg)
 {
     switch (reg) {
-    case R_CAP:
+    case A_CAP:
         return s->cap;
-    case R_RIDRANGE:
+    case A_RIDRANGE:
         return s->segment | ((uint64_t)s->bus_first << 16) |
                ((uint64_t)s->bus_last << 24);
-    case R_DTBASE:
+    case A_DTBASE:
         return s->dtbase;
-    case R_CMDQ_BASE:
+    case A_CMDQ_BASE:
         return s->cmdq_base;
-    case R_FLTQ_BASE:
+    case A_FLTQ_BASE:
         return s->fltq_base;
     }
-    if (reg >= R_CNT_BASE && reg < R_CNT_END && xrmu_in_dbg(s, reg)) {
-        return s->cnt[(reg - R_CNT_BASE) / 8];
+    if (reg >= XRMU_CNT_BASE && reg < XRMU_CNT_END && xrmu_in_dbg(s, reg)) {
+        return s->cnt[(reg - XRMU_CNT_BASE) / 8];
     }
     return 0;
 }
@@ -2035,36 +2480,36 @@ static uint32_t xrmu_read32(XrmuState *s, hwaddr addr)
         return xrmu_read64(s, reg) >> ((addr & 4) * 8);
     }
     switch (addr) {
-    case R_VERSION:
+    case A_VERSION:
         return XRMU_VERSION_VAL;
-    case R_CTRL:
+    case A_CTRL:
         return s->ctrl;
-    case R_STATUS:
+    case A_STATUS:
         return s->status;
-    case R_CMDQ_HEAD:
+    case A_CMDQ_HEAD:
         return s->cmdq_head;
-    case R_CMDQ_TAIL:
+    case A_CMDQ_TAIL:
         return s->cmdq_tail;
-    case R_CMDQ_STS:
+    case A_CMDQ_STS:
         return s->cmdq_sts;
-    case R_FLTQ_HEAD:
+    case A_FLTQ_HEAD:
         return s->fltq_head;
-    case R_FLTQ_TAIL:
+    case A_FLTQ_TAIL:
         return s->fltq_tail;
-    case R_FLTQ_STS:
+    case A_FLTQ_STS:
         return s->fltq_sts;
-    case R_FLTQ_LOST:
+    case A_FLTQ_LOST:
         return s->fltq_lost;
     }
     if (!xrmu_in_dbg(s, addr)) {
         return 0;
     }
     switch (addr) {
-    case R_DBG_VIOL_COUNT:
+    case A_DBG_VIOL_COUNT:
         return s->viol_count;
-    case R_DBG_VIOL_LAST:
+    case A_DBG_VIOL_LAST:
         return s->viol_last;
-    case R_DBG_INJECT:
+    case A_DBG_INJECT:
         return s->dbg_inject;
     }
     return 0;
@@ -2092,48 +2537,49 @@ static void xrmu_write32(XrmuState *s, hwaddr addr, uint32_t val)
         return;
     }
     switch (addr) {
-    case R_CTRL:
+    case A_CTRL:
         xrmu_write_ctrl(s, val);
         return;
-    case R_RESET:
+    case A_RESET:
         if (val == XRMU_RESET_MAGIC) {
             xrmu_unit_reset(s);
         } else {
             xrmu_violation(s, RULE_REG_RSVD, "RESET written with 0x%x", val);
         }
         return;
-    case R_CMDQ_TAIL:
+    case A_CMDQ_TAIL:
         xrmu_write_cmdq_tail(s, val);
         return;
-    case R_CMDQ_STS:
+    case A_CMDQ_STS:
         if (val & CMDQ_STS_RSVD) {
             xrmu_violation(s, RULE_REG_RSVD, "CMDQ_STS 0x%x: reserved bits "
                            "set", val);
         }
-        if ((val & CMDQ_STS_ERR) && (s->cmdq_sts & CMDQ_STS_ERR)) {
+        if ((val & R_CMDQ_STS_ERR_MASK) &&
+            (s->cmdq_sts & R_CMDQ_STS_ERR_MASK)) {
             s->cmdq_sts = 0;
-            xrmu_cmdq_process(s);
+            xrmu_cmdq_kick(s);
         }
         return;
-    case R_FLTQ_HEAD:
+    case A_FLTQ_HEAD:
         xrmu_write_fltq_head(s, val);
         return;
-    case R_FLTQ_STS:
-        if (val & ~(FLTQ_STS_OVF | FLTQ_STS_WERR)) {
+    case A_FLTQ_STS:
+        if (val & ~(R_FLTQ_STS_OVF_MASK | R_FLTQ_STS_WERR_MASK)) {
             xrmu_violation(s, RULE_REG_RSVD, "FLTQ_STS 0x%x: reserved bits "
                            "set", val);
         }
-        s->fltq_sts &= ~(val & (FLTQ_STS_OVF | FLTQ_STS_WERR));
+        s->fltq_sts &= ~(val & (R_FLTQ_STS_OVF_MASK | R_FLTQ_STS_WERR_MASK));
         return;
     }
-    if (addr == R_DBG_INJECT && xrmu_in_dbg(s, addr)) {
-        if (val & ~INJ_MASK) {
+    if (addr == A_DBG_INJECT && xrmu_in_dbg(s, addr)) {
+        if (val & ~XRMU_INJ_DEFINED) {
             xrmu_violation(s, RULE_REG_RSVD, "DBG_INJECT 0x%x: reserved "
                            "bits set", val);
         }
-        s->dbg_inject = val & INJ_MASK;
+        s->dbg_inject = val & XRMU_INJ_DEFINED;
         trace_xrmu_inject(s->dbg_inject);
-        xrmu_cmdq_process(s);
+        xrmu_cmdq_kick(s);
         return;
     }
     /* RO registers, RO halves of 64-bit registers, undefined offsets */
@@ -2164,11 +2610,11 @@ static uint64_t xrmu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     if (addr >= XRMU_REG_BLOCK) {
         return 0;
     }
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     if (xrmu_access_ok(s, addr, size, false)) {
         val = size == 8 ? xrmu_read64(s, addr) : xrmu_read32(s, addr);
     }
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
     trace_xrmu_reg_read(addr, size, val);
     return val;
 }
@@ -2183,7 +2629,7 @@ static void xrmu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     if (addr >= XRMU_REG_BLOCK) {
         return;
     }
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     s->last_fault.valid = false;
     if (xrmu_access_ok(s, addr, size, true)) {
         li = xrmu_latch_index(addr);
@@ -2196,7 +2642,7 @@ static void xrmu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
             xrmu_write32(s, addr, val);
         }
     }
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
 }
 
 static const MemoryRegionOps xrmu_mmio_ops = {
@@ -2221,15 +2667,15 @@ static const MemoryRegionOps xrmu_mmio_ops = {
 static void xrmu_get_violations(Object *obj, Visitor *v, const char *name,
                                 void *opaque, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
     uint32_t val;
 
     if (s->lock_init) {
-        qemu_rec_mutex_lock(&s->lock);
+        xrmu_lock(s);
     }
     val = s->viol_count;
     if (s->lock_init) {
-        qemu_rec_mutex_unlock(&s->lock);
+        xrmu_unlock(s);
     }
     visit_type_uint32(v, name, &val, errp);
 }
@@ -2241,22 +2687,22 @@ typedef struct XrmuInjectProp {
 } XrmuInjectProp;
 
 static const XrmuInjectProp xrmu_inject_props[] = {
-    { "inject-cmdq-stall", INJ_CMDQ_STALL,
+    { "inject-cmdq-stall", R_DBG_INJECT_CMDQ_STALL_MASK,
       "command queue makes no progress while set" },
-    { "inject-cmd-illegal", INJ_CMD_ILLEGAL,
+    { "inject-cmd-illegal", R_DBG_INJECT_CMD_ILLEGAL_MASK,
       "next command consumed is reported ILLEGAL (self-clears)" },
-    { "inject-table-read-err", INJ_TABLE_READ_ERR,
+    { "inject-table-read-err", R_DBG_INJECT_TABLE_READ_ERR_MASK,
       "next DT/PT/IRT read fails (self-clears)" },
-    { "inject-cmdq-read-err", INJ_CMDQ_READ_ERR,
+    { "inject-cmdq-read-err", R_DBG_INJECT_CMDQ_READ_ERR_MASK,
       "next command fetch fails (self-clears)" },
-    { "inject-fltq-write-err", INJ_FLTQ_WRITE_ERR,
+    { "inject-fltq-write-err", R_DBG_INJECT_FLTQ_WRITE_ERR_MASK,
       "next fault record write fails (self-clears)" },
 };
 
 static void xrmu_get_inject(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
     const XrmuInjectProp *p = opaque;
     bool val = s->dbg_inject & p->bit;
 
@@ -2266,7 +2712,7 @@ static void xrmu_get_inject(Object *obj, Visitor *v, const char *name,
 static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
     const XrmuInjectProp *p = opaque;
     bool val;
 
@@ -2274,7 +2720,7 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
         return;
     }
     if (s->lock_init) {
-        qemu_rec_mutex_lock(&s->lock);
+        xrmu_lock(s);
     }
     if (val) {
         s->dbg_inject |= p->bit;
@@ -2283,25 +2729,28 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
     }
     trace_xrmu_inject(s->dbg_inject);
     if (DEVICE(s)->realized) {
-        xrmu_cmdq_process(s);
+        xrmu_cmdq_kick(s);
     }
     if (s->lock_init) {
-        qemu_rec_mutex_unlock(&s->lock);
+        xrmu_unlock(s);
     }
 }
 
 static bool xrmu_get_stale_check(Object *obj, Error **errp)
 {
-    return XRMU_PCI(obj)->stale_check;
+    return XRMU(obj)->stale_check;
 }
 
 static void xrmu_set_stale_check(Object *obj, bool value, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
 
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
+    if (s->stale_check != value) {
+        xrmu_rec_clear(s);
+    }
     s->stale_check = value;
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
 }
 
 static bool xrmu_check_props(XrmuState *s, Error **errp)
@@ -2338,116 +2787,122 @@ static bool xrmu_check_props(XrmuState *s, Error **errp)
         error_setg(errp, "xrmu: cache sizes must be in 1..65536");
         return false;
     }
+    if (s->cmd_latency_ns > NANOSECONDS_PER_SECOND) {
+        error_setg(errp, "xrmu: cmd-latency-ns must be at most 1000000000");
+        return false;
+    }
     return true;
 }
 
-static void xrmu_realize(PCIDevice *pdev, Error **errp)
+static void xrmu_realize(DeviceState *dev, Error **errp)
 {
-    XrmuState *s = XRMU_PCI(pdev);
-    PCIBus *bus = pci_get_bus(pdev);
-    PCIBus *root = pci_device_root_bus(pdev);
-    uint8_t *conf = pdev->config;
+    XrmuState *s = XRMU(dev);
 
-    if (!xrmu_check_props(s, errp)) {
+    if (!s->host_ops) {
+        error_setg(errp, "xrmu: the core needs a host (xrmu-pci)");
         return;
     }
-    /*
-     * The unit serves the whole hierarchy of its root bus: pcie.0, or a
-     * pxb-pcie root bus (which only takes bridges, so there the unit sits
-     * behind a root port of that bus).
-     */
-    if (root->iommu_ops) {
-        error_setg(errp, "xrmu: root bus %s already has an IOMMU",
-                   root->qbus.name);
+    if (!xrmu_check_props(s, errp)) {
         return;
     }
     if (!s->intremap) {
         s->irt_max_log2 = 0;
     }
 
-    s->cap = CAP_AW39 | CAP_COH |
-             ((uint64_t)s->did_bits << CAP_DIDW_SHIFT) |
-             ((uint64_t)s->cmdq_max_log2 << CAP_CMDQ_MAX_SHIFT) |
-             ((uint64_t)s->fltq_max_log2 << CAP_FLTQ_MAX_SHIFT) |
-             ((uint64_t)s->irt_max_log2 << CAP_IRT_MAX_SHIFT) |
-             ((uint64_t)s->paw << CAP_PAW_SHIFT);
+    s->cap = R_CAP_AW39_MASK | R_CAP_COH_MASK |
+             ((uint64_t)s->did_bits << R_CAP_DIDW_SHIFT) |
+             ((uint64_t)s->cmdq_max_log2 << R_CAP_CMDQ_MAXLOG2_SHIFT) |
+             ((uint64_t)s->fltq_max_log2 << R_CAP_FLTQ_MAXLOG2_SHIFT) |
+             ((uint64_t)s->irt_max_log2 << R_CAP_IRT_MAXLOG2_SHIFT) |
+             ((uint64_t)s->paw << R_CAP_PAW_SHIFT);
     if (s->aw_bits >= 48) {
-        s->cap |= CAP_AW48;
+        s->cap |= R_CAP_AW48_MASK;
     }
     if (s->aw_bits >= 57) {
-        s->cap |= CAP_AW57;
+        s->cap |= R_CAP_AW57_MASK;
     }
     if (s->ps2m) {
-        s->cap |= CAP_PS2M;
+        s->cap |= R_CAP_PS2M_MASK;
     }
     if (s->ps1g) {
-        s->cap |= CAP_PS1G;
+        s->cap |= R_CAP_PS1G_MASK;
     }
     if (s->intremap) {
-        s->cap |= CAP_IR;
+        s->cap |= R_CAP_IR_MASK;
     }
     if (s->dbg) {
-        s->cap |= CAP_DBG;
+        s->cap |= R_CAP_DBG_MASK;
     }
 
-    pci_config_set_revision(conf, XRMU_REVISION);
-    pci_set_word(conf + PCI_SUBSYSTEM_VENDOR_ID, XRMU_VENDOR_ID);
-    pci_set_word(conf + PCI_SUBSYSTEM_ID, XRMU_SUBSYS_ID);
-
-    memory_region_init(&s->bar0, OBJECT(s), "xrmu-bar0", XRMU_BAR_SIZE);
     memory_region_init_io(&s->regs, OBJECT(s), &xrmu_mmio_ops, s,
                           "xrmu-regs", XRMU_REG_SIZE);
-    memory_region_add_subregion(&s->bar0, 0, &s->regs);
-    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
-    if (msix_init(pdev, XRMU_NUM_VECTORS, &s->bar0, 0, XRMU_MSIX_TABLE,
-                  &s->bar0, 0, XRMU_MSIX_PBA, 0, errp)) {
-        return;
-    }
-    msix_vector_use(pdev, XRMU_VEC_FLT);
-    msix_vector_use(pdev, XRMU_VEC_CMD);
-
     xrmu_cache_init(&s->dtc, s->dtc_entries);
     xrmu_cache_init(&s->iotlb, s->iotlb_entries);
     xrmu_cache_init(&s->irtc, s->irtc_entries);
     s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    s->bus = bus;
+    s->cmd_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_cmd_timer_cb, s);
+    xrmu_rec_init(s);
     xrmu_unit_reset(s);
+}
+
+static void xrmu_unrealize(DeviceState *dev)
+{
+    XrmuState *s = XRMU(dev);
+
+    /* Per-device address spaces stay: endpoints may still point at them. */
+    if (s->cmd_timer) {
+        timer_free(s->cmd_timer);
+        s->cmd_timer = NULL;
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Interface to the host wrapper (xrmu.h)                           */
+
+void xrmu_core_attach(XrmuState *s, const XrmuHostOps *ops, void *host,
+                      AddressSpace *dma_as, PCIBus *bus, int devfn)
+{
+    s->host_ops = ops;
+    s->host = host;
+    s->dma_as = dma_as;
+    s->bus = bus;
+    s->devfn = devfn;
+}
+
+MemoryRegion *xrmu_core_regs(XrmuState *s)
+{
+    return &s->regs;
+}
+
+void xrmu_core_setup_iommu(XrmuState *s, PCIBus *root)
+{
     pci_setup_iommu(root, &xrmu_iommu_ops, s);
 }
 
-static void xrmu_exit(PCIDevice *pdev)
+void xrmu_core_reset(XrmuState *s)
 {
-    XrmuState *s = XRMU_PCI(pdev);
-
-    /* Per-device address spaces stay: endpoints may still point at them. */
-    msix_uninit(pdev, &s->bar0, &s->bar0);
-}
-
-static void xrmu_reset_hold(Object *obj, ResetType type)
-{
-    XrmuState *s = XRMU_PCI(obj);
-
-    qemu_rec_mutex_lock(&s->lock);
+    xrmu_lock(s);
     xrmu_unit_reset(s);
-    qemu_rec_mutex_unlock(&s->lock);
+    xrmu_unlock(s);
 }
 
 static void xrmu_instance_init(Object *obj)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
 
     qemu_rec_mutex_init(&s->lock);
     s->lock_init = true;
+    s->stale_check = true;
 }
 
 static void xrmu_instance_finalize(Object *obj)
 {
-    XrmuState *s = XRMU_PCI(obj);
+    XrmuState *s = XRMU(obj);
 
     xrmu_cache_free(&s->dtc);
     xrmu_cache_free(&s->iotlb);
     xrmu_cache_free(&s->irtc);
+    xrmu_rec_free(s);
     if (s->lock_init) {
         qemu_rec_mutex_destroy(&s->lock);
         s->lock_init = false;
@@ -2471,32 +2926,27 @@ static const Property xrmu_properties[] = {
     DEFINE_PROP_UINT32("dtc-entries", XrmuState, dtc_entries, 64),
     DEFINE_PROP_UINT32("irtc-entries", XrmuState, irtc_entries, 64),
     DEFINE_PROP_BOOL("dbg", XrmuState, dbg, true),
+    DEFINE_PROP_BOOL("cmd-sync", XrmuState, cmd_sync, false),
+    DEFINE_PROP_UINT32("cmd-latency-ns", XrmuState, cmd_latency_ns, 2000),
 };
 
 static const VMStateDescription xrmu_vmstate = {
-    .name = "xrmu-pci",
+    .name = "xrmu",
     .unmigratable = 1,
 };
 
 static void xrmu_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
-    PCIDeviceClass *k = PCI_DEVICE_CLASS(oc);
-    ResettableClass *rc = RESETTABLE_CLASS(oc);
     size_t i;
 
-    k->realize = xrmu_realize;
-    k->exit = xrmu_exit;
-    k->vendor_id = XRMU_VENDOR_ID;
-    k->device_id = XRMU_DEVICE_ID;
-    k->revision = XRMU_REVISION;
-    k->class_id = XRMU_CLASS;
-    k->subsystem_vendor_id = XRMU_VENDOR_ID;
-    k->subsystem_id = XRMU_SUBSYS_ID;
-    rc->phases.hold = xrmu_reset_hold;
-    dc->desc = "xrmu I/O remapping unit";
+    dc->realize = xrmu_realize;
+    dc->unrealize = xrmu_unrealize;
+    dc->desc = "xrmu I/O remapping unit core (part of xrmu-pci)";
     dc->vmsd = &xrmu_vmstate;
     dc->hotpluggable = false;
+    /* only as the child of a host wrapper */
+    dc->user_creatable = false;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     device_class_set_props(dc, xrmu_properties);
 
@@ -2507,8 +2957,10 @@ static void xrmu_class_init(ObjectClass *oc, void *data)
     object_class_property_add_bool(oc, "stale-check", xrmu_get_stale_check,
                                    xrmu_set_stale_check);
     object_class_property_set_description(oc, "stale-check",
-        "on each use of a cached entry, compare it with memory and report "
-        "a difference as conformance violation R10 (settable at run time)");
+        "invalidation checker: report owed invalidations missing before a "
+        "SYNC (R23), structures reused before their SYNC completed (R24) "
+        "and EN set without invalidating the caches (R10); default on, "
+        "settable at run time");
     for (i = 0; i < ARRAY_SIZE(xrmu_inject_props); i++) {
         const XrmuInjectProp *p = &xrmu_inject_props[i];
 
@@ -2528,16 +2980,12 @@ static void xrmu_iommu_mr_class_init(ObjectClass *oc, void *data)
 
 static const TypeInfo xrmu_types[] = {
     {
-        .name = TYPE_XRMU_PCI,
-        .parent = TYPE_PCI_DEVICE,
+        .name = TYPE_XRMU,
+        .parent = TYPE_DEVICE,
         .instance_size = sizeof(XrmuState),
         .instance_init = xrmu_instance_init,
         .instance_finalize = xrmu_instance_finalize,
         .class_init = xrmu_class_init,
-        .interfaces = (InterfaceInfo[]) {
-            { INTERFACE_CONVENTIONAL_PCI_DEVICE },
-            { },
-        },
     }, {
         .name = TYPE_XRMU_IOMMU_MR,
         .parent = TYPE_IOMMU_MEMORY_REGION,
