@@ -83,7 +83,8 @@ static int xrmu_dt_prepare(struct xrmu_unit *unit, u16 rid)
 	lockdep_assert_held(&unit->dt_lock);
 	if (unit->dt_l2[l1])
 		return 0;
-	l2 = iommu_alloc_page_node(dev_to_node(unit->dev), GFP_KERNEL);
+	l2 = iommu_alloc_pages_node_sz(dev_to_node(unit->dev), GFP_KERNEL,
+				       SZ_4K);
 	if (!l2)
 		return -ENOMEM;
 	unit->dt_l2[l1] = l2;
@@ -256,13 +257,13 @@ static int xrmu_attach_mode(struct device *dev, unsigned int mode)
 }
 
 static int xrmu_identity_attach(struct iommu_domain *domain,
-				struct device *dev)
+				struct device *dev, struct iommu_domain *old)
 {
 	return xrmu_attach_mode(dev, XRMU_DTE_MODE_PASS);
 }
 
 static int xrmu_blocked_attach(struct iommu_domain *domain,
-			       struct device *dev)
+			       struct device *dev, struct iommu_domain *old)
 {
 	return xrmu_attach_mode(dev, XRMU_DTE_MODE_BLOCKED);
 }
@@ -367,7 +368,8 @@ static void xrmu_domain_free(struct iommu_domain *domain)
 	kfree(xd);
 }
 
-static int xrmu_paging_attach(struct iommu_domain *domain, struct device *dev)
+static int xrmu_paging_attach(struct iommu_domain *domain, struct device *dev,
+			      struct iommu_domain *old)
 {
 	struct xrmu_master *master = dev_iommu_priv_get(dev);
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
@@ -588,7 +590,6 @@ static const struct iommu_ops xrmu_ops = {
 	.blocked_domain = &xrmu_blocked_domain,
 	.release_domain = &xrmu_blocked_domain,
 	.default_domain_ops = &xrmu_paging_ops,
-	.pgsize_bitmap = SZ_4K,
 	.owner = THIS_MODULE,
 };
 
@@ -836,13 +837,13 @@ static void xrmu_free_memory(struct xrmu_unit *unit)
 	unsigned int i;
 
 	for (i = 0; i < XRMU_DT_L1_ENTRIES; i++) {
-		iommu_free_page(unit->dt_l2[i]);
+		iommu_free_pages(unit->dt_l2[i]);
 		unit->dt_l2[i] = NULL;
 	}
-	iommu_free_page(unit->dt_l1);
-	iommu_free_page(unit->cmdq);
-	iommu_free_page(unit->fltq);
-	iommu_free_page(unit->sync_word);
+	iommu_free_pages(unit->dt_l1);
+	iommu_free_pages(unit->cmdq);
+	iommu_free_pages(unit->fltq);
+	iommu_free_pages(unit->sync_word);
 	unit->dt_l1 = NULL;
 	unit->cmdq = NULL;
 	unit->fltq = NULL;
@@ -856,9 +857,9 @@ static int xrmu_alloc_memory(struct xrmu_unit *unit)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(pages); i++) {
-		pages[i] = iommu_alloc_page_node(nid, GFP_KERNEL);
+		pages[i] = iommu_alloc_pages_node_sz(nid, GFP_KERNEL, SZ_4K);
 		if (pages[i] && (virt_to_phys(pages[i]) >> unit->paw)) {
-			iommu_free_page(pages[i]);
+			iommu_free_pages(pages[i]);
 			pages[i] = NULL;
 		}
 	}
@@ -1145,7 +1146,10 @@ void xrmu_core_remove(struct xrmu_unit *unit)
  */
 void xrmu_core_init(void)
 {
-	xrmu_debugfs_root = debugfs_create_dir("xrmu", NULL);
+#ifdef CONFIG_IOMMU_DEBUGFS
+	/* Beside the other IOMMU drivers': /sys/kernel/debug/iommu/xrmu/. */
+	xrmu_debugfs_root = debugfs_create_dir("xrmu", iommu_debugfs_dir);
+#endif
 }
 
 /**

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * xrmu debugfs: per-unit counters, device table, page walks and interrupt
- * remapping tables, in /sys/kernel/debug/xrmu/<unit>/.  Also the one place
+ * remapping tables, in /sys/kernel/debug/iommu/xrmu/<unit>/.  Also the one place
  * that instantiates the xrmu tracepoints.
  *
  * The tables are read as the unit would read them, from memory, with no

@@ -44,6 +44,7 @@
 #include <linux/bitmap.h>
 #include <linux/device.h>
 #include <linux/irq.h>
+#include <linux/irqchip/irq-msi-lib.h>
 #include <linux/irqdomain.h>
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
@@ -91,7 +92,6 @@ struct xrmu_ir {
  * @table: the entries (physically contiguous, 4 KiB aligned)
  * @phys: physical address of @table
  * @log2: log2 of the number of entries
- * @order: page order of @table
  * @users: devices using the table (under xrmu_ir.lock)
  * @lock: protects @used, @rids, @nr_rids and the entries
  * @used: allocated indexes
@@ -103,7 +103,6 @@ struct xrmu_irt {
 	struct xrmu_irte *table;
 	phys_addr_t phys;
 	unsigned int log2;
-	unsigned int order;
 	unsigned int users;
 	raw_spinlock_t lock;	/* entries, used, rids */
 	unsigned long *used;
@@ -173,12 +172,11 @@ static struct xrmu_irt *xrmu_irt_alloc(struct xrmu_ir *ir, unsigned int log2)
 	if (!irt)
 		return NULL;
 	irt->used = bitmap_zalloc(BIT(log2), GFP_KERNEL);
-	irt->order = get_order(XRMU_IRTE_SIZE << log2);
-	irt->table = iommu_alloc_pages_node(dev_to_node(unit->dev), GFP_KERNEL,
-					    irt->order);
+	irt->table = iommu_alloc_pages_node_sz(dev_to_node(unit->dev),
+					       GFP_KERNEL, XRMU_IRTE_SIZE << log2);
 	if (!irt->used || !irt->table ||
 	    (virt_to_phys(irt->table) >> unit->paw)) {
-		iommu_free_pages(irt->table, irt->order);
+		iommu_free_pages(irt->table);
 		bitmap_free(irt->used);
 		kfree(irt);
 		return NULL;
@@ -192,7 +190,7 @@ static struct xrmu_irt *xrmu_irt_alloc(struct xrmu_ir *ir, unsigned int log2)
 
 static void xrmu_irt_free(struct xrmu_irt *irt)
 {
-	iommu_free_pages(irt->table, irt->order);
+	iommu_free_pages(irt->table);
 	bitmap_free(irt->used);
 	kfree(irt);
 }
@@ -408,7 +406,6 @@ static int xrmu_ir_domain_alloc(struct irq_domain *domain, unsigned int virq,
 		irqd->hwirq = (irq_hw_number_t)master->rid << 16 | (index + i);
 		irqd->chip = &xrmu_ir_chip;
 		irqd->chip_data = data;
-		irq_set_status_flags(virq + i, IRQ_MOVE_PCNTXT);
 	}
 	return 0;
 
@@ -462,6 +459,8 @@ static bool xrmu_ir_init_dev_msi_info(struct device *dev,
 static const struct msi_parent_ops xrmu_ir_msi_parent_ops = {
 	.supported_flags	= X86_VECTOR_MSI_FLAGS_SUPPORTED |
 				  MSI_FLAG_MULTI_PCI_MSI,
+	.bus_select_token	= DOMAIN_BUS_XRMU,
+	.bus_select_mask	= MATCH_PCI_MSI,
 	.prefix			= "IR-",
 	.init_dev_msi_info	= xrmu_ir_init_dev_msi_info,
 };
@@ -479,6 +478,10 @@ static const struct msi_parent_ops xrmu_ir_msi_parent_ops = {
  */
 int xrmu_ir_unit_init(struct xrmu_unit *unit)
 {
+	struct irq_domain_info info = {
+		.ops		= &xrmu_ir_domain_ops,
+		.domain_flags	= IRQ_DOMAIN_FLAG_ISOLATED_MSI,
+	};
 	struct xrmu_ir *ir;
 	char *name;
 
@@ -510,15 +513,14 @@ int xrmu_ir_unit_init(struct xrmu_unit *unit)
 	kfree(name);
 	if (!ir->fwnode)
 		goto err_free;
-	ir->domain = irq_domain_create_hierarchy(x86_vector_domain, 0, 0,
-						 ir->fwnode,
-						 &xrmu_ir_domain_ops, ir);
+	/* Stacked on the vector domain, as the VT-d and AMD-Vi domains. */
+	info.fwnode = ir->fwnode;
+	info.parent = x86_vector_domain;
+	info.host_data = ir;
+	ir->domain = msi_create_parent_irq_domain(&info,
+						  &xrmu_ir_msi_parent_ops);
 	if (!ir->domain)
 		goto err_fwnode;
-	irq_domain_update_bus_token(ir->domain, DOMAIN_BUS_XRMU);
-	ir->domain->flags |= IRQ_DOMAIN_FLAG_MSI_PARENT |
-			     IRQ_DOMAIN_FLAG_ISOLATED_MSI;
-	ir->domain->msi_parent_ops = &xrmu_ir_msi_parent_ops;
 	unit->ir = ir;
 	dev_info(unit->dev,
 		 "interrupt remapping: up to %u entries per device\n",

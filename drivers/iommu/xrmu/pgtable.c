@@ -70,13 +70,13 @@ static int xrmu_pgsize_to_level(unsigned long pgsize)
 
 static u64 *xrmu_pt_alloc_table(struct xrmu_pgtable *pgt, gfp_t gfp)
 {
-	u64 *table = iommu_alloc_page_node(pgt->nid, gfp);
+	u64 *table = iommu_alloc_pages_node_sz(pgt->nid, gfp, SZ_4K);
 
 	if (!table)
 		return NULL;
 	if (pgt->paw < 64 && (virt_to_phys(table) >> pgt->paw)) {
 		/* The unit cannot reach this page. */
-		iommu_free_page(table);
+		iommu_free_pages(table);
 		return NULL;
 	}
 	atomic_inc(&pgt->nr_tables);
@@ -87,12 +87,13 @@ static u64 *xrmu_pt_alloc_table(struct xrmu_pgtable *pgt, gfp_t gfp)
 static void xrmu_pt_free_table_now(struct xrmu_pgtable *pgt, u64 *table)
 {
 	atomic_dec(&pgt->nr_tables);
-	iommu_free_page(table);
+	iommu_free_pages(table);
 }
 
 /* Move @table and all tables below it (it is at level @lvl) to @list. */
 static void xrmu_pt_collect(struct xrmu_pgtable *pgt, u64 *table,
-			    unsigned int lvl, struct list_head *list)
+			    unsigned int lvl,
+			    struct iommu_pages_list *list)
 {
 	unsigned int i;
 
@@ -106,7 +107,7 @@ static void xrmu_pt_collect(struct xrmu_pgtable *pgt, u64 *table,
 		}
 	}
 	atomic_dec(&pgt->nr_tables);
-	list_add_tail(&virt_to_page(table)->lru, list);
+	iommu_pages_list_add(list, table);
 }
 
 /* True if no leaf is reachable from @table (at level @lvl). */
@@ -164,7 +165,7 @@ int xrmu_pgtable_init(struct xrmu_pgtable *pgt, unsigned int levels,
  */
 void xrmu_pgtable_destroy(struct xrmu_pgtable *pgt)
 {
-	LIST_HEAD(list);
+	struct iommu_pages_list list = IOMMU_PAGES_LIST_INIT(list);
 
 	if (!pgt->root)
 		return;
@@ -219,7 +220,7 @@ static int xrmu_pt_replace_empty(struct xrmu_pgtable *pgt, u64 *ptep, u64 old,
 				 u64 leaf, unsigned long iova,
 				 unsigned int lvl)
 {
-	LIST_HEAD(list);
+	struct iommu_pages_list list = IOMMU_PAGES_LIST_INIT(list);
 
 	if (!xrmu_pte_is_table(old) ||
 	    !xrmu_pt_subtree_empty(xrmu_pte_to_table(old), lvl - 1))

@@ -89,12 +89,12 @@ static size_t pt_unmap(struct xrmu_pt_test *t, unsigned long iova,
 	return xrmu_pgtable_unmap(&t->pgt, iova, pgsize, count, gather);
 }
 
-static unsigned int list_count(struct list_head *head)
+static unsigned int list_count(struct iommu_pages_list *list)
 {
 	struct list_head *p;
 	unsigned int n = 0;
 
-	list_for_each(p, head)
+	list_for_each(p, &list->pages)
 		n++;
 	return n;
 }
@@ -247,7 +247,7 @@ static void xrmu_pt_test_unmap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, g.start, 0x10000UL);
 	KUNIT_EXPECT_EQ(test, g.end, 0x13fffUL);
 	/* table pages stay while not fully covered by a request */
-	KUNIT_EXPECT_TRUE(test, list_empty(&g.freelist));
+	KUNIT_EXPECT_TRUE(test, iommu_pages_list_empty(&g.freelist));
 
 	/* part of a 2 MiB leaf: the whole leaf goes, counted to its end */
 	KUNIT_ASSERT_EQ(test, pt_map(t, 0x40000000, 0x200000, SZ_2M, 2), 0);
@@ -314,7 +314,7 @@ static void xrmu_pt_test_free_tables(struct kunit *test)
 	before = atomic_read(&t->pgt.nr_tables);
 	iommu_iotlb_gather_init(&g);
 	KUNIT_EXPECT_EQ(test, pt_unmap(t, 0x600000, SZ_4K, 1, &g), SZ_4K);
-	KUNIT_EXPECT_TRUE(test, list_empty(&g.freelist));
+	KUNIT_EXPECT_TRUE(test, iommu_pages_list_empty(&g.freelist));
 	KUNIT_EXPECT_EQ(test, t->flushes, 0);
 	KUNIT_ASSERT_EQ(test, pt_map(t, 0x600000, 0x800000, SZ_2M, 1), 0);
 	KUNIT_EXPECT_EQ(test, t->flushes, 1);

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the xrmu kernel: build-kernel.sh [test|bench]   (default: test)
 #
-#  1. unpack /usr/src/linux-source-6.12.tar.xz into the cache (pristine),
-#     copy it as the working tree;
+#  1. fetch linux-source-7.3 (fetch.sh), unpack its tarball into the cache
+#     (pristine), copy it as the working tree;
 #  2. bring the working tree to pristine + patches/linux/*.patch + include/
 #     overlay + drivers/iommu/xrmu/ + Kconfig/Makefile wiring (only changed
 #     files are rewritten);
@@ -20,6 +20,7 @@ CFG=${1:-test}
 [ -f "$XRMU_H/configs/$CFG.config" ] || xdie "no config fragment configs/$CFG.config"
 B=$XC/linux/build-$CFG
 mkdir -p "$XC/linux"
+"$XRMU_H/scripts/fetch.sh"
 xlock "kernel"
 
 # --- 1. source tree -------------------------------------------------------

@@ -6,9 +6,9 @@
 # with the kernel's Sphinx setup that fails on any warning or error that
 # concerns the xrmu documents. Takes about 15 s.
 #
-# Usage: check-docs.sh <linux-6.12-source-tree> [output-dir]
+# Usage: check-docs.sh <linux-source-tree> [output-dir]
 #
-# <linux-6.12-source-tree> must be a writable scratch copy: Documentation/xrmu
+# <linux-source-tree> must be a writable scratch copy: Documentation/xrmu
 # is replaced in it and "xrmu/index" is added to Documentation/index.rst.
 # The HTML output and the build log go to [output-dir] (default: a new
 # temporary directory). Exit status: 0 clean, 1 warnings/errors, 2 usage.

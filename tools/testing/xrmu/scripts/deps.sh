@@ -3,10 +3,14 @@
 # Install the harness's build and run dependencies on Debian 12 (bookworm).
 #
 # The machine's apt configuration has `deb` for bookworm (+updates,
-# +security).  We add only what is missing: deb-src for bookworm, and deb +
+# +security).  We add only what is missing: deb-src for bookworm, deb +
 # deb-src for bookworm-backports (meson >= 1.5, python3-pycotap,
-# qemu-system-data, QEMU 10.0.2 source).  The mirror URI is read at run time
-# from the existing apt configuration and never stored in the repo.
+# qemu-system-data, QEMU 10.0.2 source) and deb for trixie-backports, pinned
+# to priority 1 so that apt never installs or upgrades anything from it: the
+# harness only `apt-get download`s the linux-source-7.3 package from there
+# (fetch.sh; it is a tarball with no trixie-only dependencies).  The mirror
+# URI is read at run time from the existing apt configuration and never
+# stored in the repo.
 #
 # The stamp is keyed by this script's content, so adding a package below
 # re-runs it.
@@ -14,7 +18,7 @@ set -euo pipefail
 
 # Package list, by user:
 #  kernel build:   build-essential flex bison bc libelf-dev libssl-dev dwarves
-#                  kmod linux-source-6.12 xz-utils
+#                  kmod xz-utils (Linux 7.3 source: fetch.sh)
 #  kernel lint:    sparse (C=2), python3 (kernel-doc wrapper), perl (checkpatch)
 #  QEMU build:     ninja-build pkg-config libglib2.0-dev libpixman-1-dev
 #                  libslirp-dev libfdt-dev python3-venv (+ meson from bpo)
@@ -26,7 +30,7 @@ set -euo pipefail
 #                  graphviz fonts-dejavu-core
 #  misc tools:     git rsync zstd file
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves kmod
- linux-source-6.12 xz-utils sparse python3 perl
+ xz-utils sparse python3 perl
  ninja-build pkg-config libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
  python3-venv seabios busybox-static cpio fio
  python3-sphinx python3-sphinx-rtd-theme python3-yaml graphviz fonts-dejavu-core
@@ -74,7 +78,22 @@ Types: deb deb-src
 URIs: $uri
 Suites: bookworm-backports
 Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $uri
+Suites: trixie-backports
+Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+pin=/etc/apt/preferences.d/xrmu-harness
+wantpin="# Added by the xrmu harness: trixie-backports is only used for
+# \`apt-get download linux-source-7.3\`; never install from it.
+Package: *
+Pin: release n=trixie-backports
+Pin-Priority: 1"
+if [ ! -f "$pin" ] || [ "$(cat "$pin")" != "$wantpin" ]; then
+	echo "$wantpin" | $SUDO tee "$pin" >/dev/null
+fi
 if [ ! -f "$list" ] || [ "$(cat "$list")" != "$want" ]; then
 	echo "$want" | $SUDO tee "$list" >/dev/null
 fi

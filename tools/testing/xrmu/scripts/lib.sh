@@ -20,8 +20,13 @@ XC=$(cd "$XC" && pwd -P)
 XLOG=$XC/logs
 JOBS=${XRMU_JOBS:-2}
 
-LINUX_TARBALL=/usr/src/linux-source-6.12.tar.xz
-LINUX_PKG=linux-source-6.12
+# Linux: Debian's linux-source-7.3 (trixie-backports), fetched by fetch.sh
+# with `apt-get download` and unpacked with `dpkg-deb -x` (the package holds
+# only a tarball); the cache is keyed by the package version fetch.sh records.
+LINUX_SERIES=7.3
+LINUX_PKG=linux-source-$LINUX_SERIES
+LINUX_SUITE=trixie-backports
+LINUX_TARBALL=$XC/src/linux/linux-source-$LINUX_SERIES.tar.xz
 QEMU_VERSION=10.0.2
 QEMU_TARBALL=$XC/src/qemu/qemu_${QEMU_VERSION}+ds.orig.tar.xz
 
@@ -81,7 +86,7 @@ stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
 stamp_set() { echo "$2" >"$1.tmp" && mv -f "$1.tmp" "$1"; }
 
 linux_src_version() {
-	dpkg-query -W -f='${Version}' "$LINUX_PKG" 2>/dev/null || echo unknown
+	cat "$LINUX_TARBALL.version" 2>/dev/null || echo unknown
 }
 
 # Whether the project's driver / model exist yet.

@@ -40,7 +40,7 @@ status() { sed -n "s/^STATUS *//p" "$x/regs"; }
 tap_ok "modprobe xrmu" modprobe xrmu
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 bdf=$(basename "$e")
-x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 cat "$x/counters" >/tmp/cmdq-counters0
 type0=$(cat "$e/iommu_group/type")
 echo DMA >"$e/iommu_group/type"

@@ -28,7 +28,7 @@ tap_ok "modprobe xrmu" modprobe xrmu
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 bdf=$(basename "$e")
 rid=${bdf#0000:}
-x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 c0_rep=$(cnt fault_reported)
 c0_12=$(cnt fault_reason_0x12)

@@ -32,7 +32,7 @@ tap_ok "modprobe xrmu" modprobe xrmu
 set -- $(pci_find 0x1234 0x11e8)
 e=$1 e2=$2
 bdf=$(basename "$e") bdf2=$(basename "$e2")
-x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 echo xrmu_rogue >"$e/driver_override"
 echo xrmu_edu_test >"$e2/driver_override"
 tap_ok "modprobe xrmu_rogue xrmu_edu_test" sh -c "modprobe xrmu_rogue && modprobe xrmu_edu_test"

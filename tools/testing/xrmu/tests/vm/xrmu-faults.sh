@@ -35,7 +35,7 @@ tap_check $(edu_ok "$r" 9; echo $?) "round trips pass and the stale-IOVA write i
 dmesg | grep -E "xrmu [0-9a-f:.]+: fault " | head -3 | sed 's/^/# /'
 tap_check $(seen "xrmu [0-9a-f:.]+: fault PT_NOT_PRESENT \(0x10\) write rid 0000:${bdf#0000:}"; echo $?) "PT_NOT_PRESENT write fault reported for $bdf"
 
-x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 tap_ok "debugfs inject file present" test -w "$x/inject"
 
 echo 2 >"$x/inject"	# CMD_ILLEGAL

@@ -56,7 +56,7 @@ vd=vda
 v=$(basename "$(pci_of_block $vd)")
 e=$(basename "$(pci_find 0x1234 0x11e8 | head -n1)")
 h=$(basename "$(pci_find 0x1b36 0x000d | head -n1)")
-x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 tap_diag "NVMe $n, virtio-blk $v, edu $e, xHCI $h, unit $(basename "${x:-none}")"
 dmesg | grep -E "xrmu|MSIs not remapped" | sed 's/^/# /'
 

@@ -20,7 +20,7 @@ reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 ebdf=$(basename "$e")
 tap_ok "modprobe xrmu" modprobe xrmu
-x=$(ls -d /sys/kernel/debug/xrmu/*/ | head -n1)
+x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 dmesg | grep -E "interrupt remapping" | sed 's/^/# /'
 dmesg | grep -qE "xrmu [0-9a-f:.]+: interrupt remapping disabled \(xrmu.intremap=0\)"
 tap_check $? "the unit reports interrupt remapping disabled"

@@ -109,7 +109,7 @@ run_l2() {
 }
 # The unit's counters (one unit here): the nested guest's DMA and MSIs
 # go through it.
-cnt() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/xrmu/*/counters; }
+cnt() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/iommu/xrmu/*/counters; }
 # l2_check BACKEND: the nested guest's results (7 points), the unit's
 # counters from $x0 and $i0.
 l2_check() {

@@ -141,7 +141,7 @@ static atomic_long_t arm_table_bytes;
 
 static void *arm_alloc(void *cookie, size_t size, gfp_t gfp)
 {
-	void *p = iommu_alloc_pages_node(NUMA_NO_NODE, gfp, get_order(size));
+	void *p = iommu_alloc_pages_node_sz(NUMA_NO_NODE, gfp, size);
 
 	if (p)
 		atomic_long_add(PAGE_SIZE << get_order(size), &arm_table_bytes);
@@ -151,7 +151,7 @@ static void *arm_alloc(void *cookie, size_t size, gfp_t gfp)
 static void arm_free(void *cookie, void *pages, size_t size)
 {
 	atomic_long_sub(PAGE_SIZE << get_order(size), &arm_table_bytes);
-	iommu_free_pages(pages, get_order(size));
+	iommu_free_pages(pages);
 }
 
 static struct io_pgtable_ops *arm_new(struct device *dev, bool counted)
