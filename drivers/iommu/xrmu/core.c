@@ -11,14 +11,17 @@
  * device (never the unit's own function, which the unit never translates).
  *
  * Late load: when the driver is loaded after devices were bound to their
- * drivers, those devices keep DMA working: before translation is enabled
- * their device-table entries are set to pass-through, and
- * def_domain_type() gives them an identity default domain for as long as
- * that driver stays bound (the group's "type" file can switch them to a
- * DMA domain once unbound).  Bridges are not treated so: they do no DMA
- * of their own, and an identity bridge would pull the devices behind it
- * (same group) into identity too.  Every other device gets the configured
- * default (a DMA domain unless iommu.passthrough=1).
+ * drivers, those devices are left alone.  Before translation is enabled
+ * their device-table entries (and their aliases') are set to pass-through
+ * with compatibility-format MSIs, so their DMA and interrupts keep
+ * working, and probe_device() refuses them: the IOMMU core must not give
+ * a device a new DMA API under its bound driver (it WARNs "late IOMMU
+ * probe at driver bind" if a driver does), and the IOMMU core would not
+ * account that driver as a user of its group.  Such a device is not
+ * isolated until it is removed and rescanned (or the module is loaded
+ * before its driver, e.g. from the initramfs).  Unbound devices and
+ * devices added later get the configured default domain (a DMA domain
+ * unless iommu.passthrough=1).
  *
  * Removal: the IOMMU core takes a module reference for every covered
  * device, so the module cannot be unloaded while it covers devices, and
@@ -243,6 +246,23 @@ static void xrmu_set_dte(struct xrmu_unit *unit, struct pci_dev *pdev,
 	mutex_lock(&unit->dt_lock);
 	xrmu_walk_aliases(pdev, &ctx);
 	mutex_unlock(&unit->dt_lock);
+}
+
+/* Point @pdev's entries (and its aliases') at pass-through. */
+static int xrmu_pass_device(struct xrmu_unit *unit, struct pci_dev *pdev)
+{
+	struct xrmu_dte pass = xrmu_dte_encode(XRMU_DTE_MODE_PASS, 0, 0, 0,
+					       false);
+	struct xrmu_alias_ctx ctx = { .unit = unit };
+
+	mutex_lock(&unit->dt_lock);
+	xrmu_walk_aliases(pdev, &ctx);
+	if (!ctx.ret) {
+		ctx.dte = &pass;
+		xrmu_walk_aliases(pdev, &ctx);
+	}
+	mutex_unlock(&unit->dt_lock);
+	return ctx.ret;
 }
 
 /* ---- static domains ---- */
@@ -477,6 +497,18 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 	/* The unit never translates its own function. */
 	if (!unit || unit->dev == dev)
 		return ERR_PTR(-ENODEV);
+	/*
+	 * Bound before we loaded: left on a pass-through entry (set before
+	 * EN, or now if it was bound since).
+	 */
+	if (READ_ONCE(dev->driver)) {
+		int ret = xrmu_pass_device(unit, pdev);
+
+		if (!ret)
+			dev_info(dev,
+				 "driver bound before xrmu: left on pass-through, not isolated (remove and rescan to isolate)\n");
+		return ERR_PTR(ret ?: -ENODEV);
+	}
 
 	master = kzalloc(sizeof(*master), GFP_KERNEL);
 	if (!master)
@@ -484,8 +516,6 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 	master->unit = unit;
 	master->dev = dev;
 	master->rid = pci_dev_id(pdev);
-	/* Bridges do no DMA of their own (their MSIs are never translated). */
-	master->bound_at_probe = READ_ONCE(dev->driver) && !pci_is_bridge(pdev);
 
 	ctx.unit = unit;
 	mutex_lock(&unit->dt_lock);
@@ -522,21 +552,10 @@ static void xrmu_release_device(struct device *dev)
 
 static int xrmu_def_domain_type(struct device *dev)
 {
-	struct xrmu_master *master = dev_iommu_priv_get(dev);
-
 	/* Another xrmu (or other IOMMU) function: its DMA is physical. */
 	if (dev_is_pci(dev) &&
 	    (to_pci_dev(dev)->class >> 8) == XRMU_PCI_CLASS_IOMMU)
 		return IOMMU_DOMAIN_IDENTITY;
-	/*
-	 * Bound before we loaded: keep its DMA addresses valid while that
-	 * driver stays; once it is gone the device is like any other.
-	 */
-	if (master && master->bound_at_probe) {
-		if (READ_ONCE(dev->driver))
-			return IOMMU_DOMAIN_IDENTITY;
-		master->bound_at_probe = false;
-	}
 	return 0;
 }
 
@@ -876,40 +895,30 @@ static int xrmu_alloc_memory(struct xrmu_unit *unit)
 
 /*
  * Devices already driven when the unit comes up keep working: their
- * entries (and their aliases') pass through from the moment translation
- * is enabled.  Bridges are left out: they do no DMA of their own.
- * Entries of all other requesters stay invalid (faulting) until the IOMMU
- * core attaches a domain.
+ * entries (and their aliases') pass through, compatibility-format MSIs
+ * included, from the moment translation is enabled, and probe_device()
+ * leaves them alone.  This includes bridges bound to portdrv: their PME
+ * and AER interrupts were set up before we loaded.  Entries of all other
+ * requesters stay invalid (faulting) until the IOMMU core attaches a
+ * domain.
  */
 static int xrmu_prepare_bound(struct xrmu_unit *unit)
 {
-	struct xrmu_dte pass = xrmu_dte_encode(XRMU_DTE_MODE_PASS, 0, 0, 0,
-					       false);
 	struct pci_dev *pdev = NULL;
-	int ret = 0;
+	int ret;
 
 	for_each_pci_dev(pdev) {
-		struct xrmu_alias_ctx ctx = { .unit = unit };
-
 		if (&pdev->dev == unit->dev || !READ_ONCE(pdev->dev.driver) ||
-		    pci_is_bridge(pdev) ||
 		    !xrmu_unit_covers(unit, pci_domain_nr(pdev->bus),
 				      pdev->bus->number))
 			continue;
-		mutex_lock(&unit->dt_lock);
-		xrmu_walk_aliases(pdev, &ctx);
-		if (!ctx.ret) {
-			ctx.dte = &pass;
-			xrmu_walk_aliases(pdev, &ctx);
-		}
-		mutex_unlock(&unit->dt_lock);
-		if (ctx.ret) {
+		ret = xrmu_pass_device(unit, pdev);
+		if (ret) {
 			pci_dev_put(pdev);
-			ret = ctx.ret;
-			break;
+			return ret;
 		}
 	}
-	return ret;
+	return 0;
 }
 
 /*

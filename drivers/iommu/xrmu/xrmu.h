@@ -528,14 +528,12 @@ struct xrmu_unit {
  * @unit: the unit covering the device
  * @dev: the device
  * @rid: its requester ID
- * @bound_at_probe: a driver was bound when the unit probed the device
  * @ir: interrupt remapping state (irq_remap.c), NULL if MSIs are not remapped
  */
 struct xrmu_master {
 	struct xrmu_unit *unit;
 	struct device *dev;
 	u16 rid;
-	bool bound_at_probe;
 	struct xrmu_ir_dev *ir;
 };
 

@@ -3,20 +3,23 @@
 # xrmu_late_disk_test DISK (e.g. nvme0n1, vda).
 #
 # The disk is bound at boot, so loading xrmu.ko afterwards must leave it
-# working on an identity domain (late-load safety).  Then, for each of the
-# strict DMA domain, the lazy (flush queue) DMA domain and pass-through, the
-# disk is unbound, its group's type switched, rebound, and a 16 MiB random
-# pattern is written with O_DIRECT (1 MiB requests, 256 pages each) and read
-# back bit-exact.  The pattern is generated and hashed once; every round trip
-# writes it to a region of the disk never written before (offsets 0, 16, 32
-# and 48 MiB of the zeroed scratch disk), so a lost or misdirected write
-# cannot read back as the pattern.  No fault may be reported.  Prints 16
-# TAP points.
+# alone (late-load safety on Linux 7.3): not probed by the unit (no group,
+# no "late IOMMU probe" WARN), its DMA still working through the
+# pass-through entry the driver set up before enabling translation.  Removing
+# and rescanning the function puts it under the unit with a default DMA
+# domain.  Then, for each of the strict DMA domain, the lazy (flush queue)
+# DMA domain and pass-through, the disk is unbound, its group's type
+# switched, rebound, and a 16 MiB random pattern is written with O_DIRECT
+# (1 MiB requests, 256 pages each) and read back bit-exact.  The pattern is
+# generated and hashed once; every round trip writes it to a region of the
+# disk never written before (offsets 0, 16, 32, 48 and 64 MiB of the zeroed
+# scratch disk), so a lost or misdirected write cannot read back as the
+# pattern.  No fault may be reported.  Prints 19 TAP points.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 
 xrmu_late_disk_test() {
-tap_plan 16
+tap_plan 19
 
 disk=$1
 PAT_MIB=16
@@ -48,16 +51,29 @@ pci=$(pci_of_block $disk)
 tap_diag "disk function: $pci"
 tap_ok "modprobe xrmu" modprobe xrmu
 tap_ok "unit registered (/sys/class/iommu/xrmu0)" test -e /sys/class/iommu/xrmu0
-iommu=$(basename "$(readlink "$pci/iommu" 2>/dev/null)" 2>/dev/null)
-tap_check $([ "$iommu" = xrmu0 ]; echo $?) "disk covered by xrmu0 ($iommu)"
-type=$(cat "$pci/iommu_group/type" 2>/dev/null)
-tap_check $([ "$type" = identity ]; echo $?) "bound disk kept on identity after late load ($type)"
-(echo DMA >"$pci/iommu_group/type") 2>/dev/null
-s=$((! $?))
-[ "$(cat "$pci/iommu_group/type")" = identity ] || s=1
-tap_check $s "group cannot be retyped while that driver is bound"
+tap_check $([ ! -e "$pci/iommu_group" ] && [ ! -e "$pci/iommu" ]; echo $?) \
+	"bound disk not probed by the late-loaded unit (no group)"
+dmesg | grep -m3 "late IOMMU probe" | sed 's/^/# /'
+tap_check $(dmesg | grep -q "late IOMMU probe"; echo $((! $?))) \
+	"no 'late IOMMU probe at driver bind' WARN"
 roundtrip 0
-tap_check $? "16 MiB round trip after late load"
+tap_check $? "16 MiB round trip after late load (pass-through entry)"
+
+bdf=$(basename "$pci")
+echo 1 >"$pci/remove"
+echo 1 >/sys/bus/pci/rescan
+i=0
+while [ ! -b /dev/$disk ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+pci=$(pci_of_block $disk)
+tap_check $([ -b /dev/$disk ] && [ "$(basename "$pci")" = "$bdf" ]; echo $?) \
+	"remove + rescan: /dev/$disk back at $bdf"
+iommu=$(basename "$(readlink "$pci/iommu" 2>/dev/null)" 2>/dev/null)
+tap_check $([ "$iommu" = xrmu0 ]; echo $?) "rescanned disk covered by xrmu0 ($iommu)"
+type=$(cat "$pci/iommu_group/type" 2>/dev/null)
+tap_check $(case $type in DMA|DMA-FQ) echo 0 ;; *) echo 1 ;; esac) \
+	"rescanned disk on a default DMA domain ($type)"
+roundtrip 64
+tap_check $? "16 MiB round trip on the default DMA domain"
 
 retype DMA DMA
 tap_check $? "switched to a strict DMA domain"
