@@ -282,12 +282,14 @@ static int xrmu_ir_set_affinity(struct irq_data *irqd,
 		return ret;
 	/*
 	 * The new vector is live once the IRTE is rewritten and the SYNC
-	 * completed.  The message the device sends does not change, so
-	 * nothing above us needs to be updated.  The vector domain frees
-	 * the old vector when the first interrupt arrives on the new one
-	 * (irq_chip_ack_parent() -> its ack), as for any moved MSI.
+	 * completed (xrmu_ir_write_entry() waits for it), and the message
+	 * the device sends does not change, so nothing above us needs to be
+	 * updated.  From here on no interrupt can target the old vector:
+	 * release it now, as the VT-d and AMD-Vi drivers do, rather than
+	 * when the first interrupt arrives on the new one.
 	 */
 	xrmu_ir_write_entry(irqd, false);
+	vector_schedule_cleanup(irqd_cfg(irqd));
 	return IRQ_SET_MASK_OK_DONE;
 }
 

@@ -23,7 +23,7 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
-tap_plan 22
+tap_plan 24
 
 nvme_irqs() { awk -F: '/nvme0q/ { gsub(/ /, "", $1); print $1 }' /proc/interrupts; }
 nvme_count() {
@@ -107,6 +107,12 @@ affinity() {
 	_a0=$(irq_count "$irq" 0)
 	_a1=$(irq_count "$irq" 1)
 	echo $((1 << $1)) >/proc/irq/$irq/smp_affinity || return 1
+	# Before any interrupt arrives on the new vector: the driver has
+	# rewritten the IRTE and released the old vector already
+	# (vector_schedule_cleanup()), so no move is left in progress.
+	_mv=$(awk '$1 == "move_in_progress:" { print $2 }' /sys/kernel/debug/irq/irqs/$irq)
+	tap_diag "after the affinity write: move_in_progress ${_mv:-?}"
+	echo "${_mv:-?}" >/tmp/ir-move.$1
 	echo 10 >$d/raise || return 1
 	_b0=$(irq_count "$irq" 0)
 	_b1=$(irq_count "$irq" 1)
@@ -120,11 +126,17 @@ affinity() {
 if [ "$ncpu" -ge 2 ]; then
 	affinity 1
 	tap_check $? "smp_affinity 2: edu interrupts delivered on CPU1"
+	tap_check $([ "$(cat /tmp/ir-move.1)" = 0 ]; echo $?) \
+		"move to CPU1: old vector released before the first interrupt"
 	affinity 0
 	tap_check $? "smp_affinity 1: edu interrupts delivered on CPU0"
+	tap_check $([ "$(cat /tmp/ir-move.0)" = 0 ]; echo $?) \
+		"move to CPU0: old vector released before the first interrupt"
 else
 	tap_skip "smp_affinity to CPU1" "one CPU"
+	tap_skip "old vector released (CPU1)" "one CPU"
 	tap_skip "smp_affinity to CPU0" "one CPU"
+	tap_skip "old vector released (CPU0)" "one CPU"
 fi
 
 # Forged messages.  Control: edu's own remappable message (SHV = 1,
