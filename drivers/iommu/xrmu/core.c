@@ -47,6 +47,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <uapi/linux/iommufd.h>
 
 #include "../iommu-pages.h"
 #include "irq_remap.h"
@@ -592,6 +593,27 @@ static void xrmu_get_resv_regions(struct device *dev, struct list_head *head)
 		list_add_tail(&reg->list, head);
 }
 
+/* IOMMU_GET_HW_INFO: the raw identification registers of the unit. */
+static void *xrmu_hw_info(struct device *dev, u32 *length,
+			  enum iommu_hw_info_type *type)
+{
+	struct xrmu_master *master = dev_iommu_priv_get(dev);
+	struct iommu_hw_info_xrmu *info;
+
+	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT &&
+	    *type != IOMMU_HW_INFO_TYPE_XRMU)
+		return ERR_PTR(-EOPNOTSUPP);
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	info->version = master->unit->version;
+	info->cap = master->unit->cap;
+	info->ecap = master->unit->ecap;
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_XRMU;
+	return info;
+}
+
 static struct iommu_group *xrmu_device_group(struct device *dev)
 {
 	return pci_device_group(dev);
@@ -599,6 +621,7 @@ static struct iommu_group *xrmu_device_group(struct device *dev)
 
 static const struct iommu_ops xrmu_ops = {
 	.capable = xrmu_capable,
+	.hw_info = xrmu_hw_info,
 	.domain_alloc_paging = xrmu_domain_alloc_paging,
 	.probe_device = xrmu_probe_device,
 	.release_device = xrmu_release_device,

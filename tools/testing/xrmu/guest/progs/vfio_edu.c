@@ -21,6 +21,12 @@
  *	EBUSY, e.g. another device of the group has a host driver), 1 on
  *	any other error.
  *
+ *   vfio_edu hwinfo iommufd BDF
+ *	Binds the device to iommufd and prints what IOMMU_GET_HW_INFO
+ *	returns for it, as one line "hwinfo type=T flags=0x... version=0x...
+ *	cap=0x... ecap=0x..." (the xrmu fields, IOMMU_HW_INFO_TYPE_XRMU);
+ *	exits 0 if the ioctl succeeded.
+ *
  * Needs the device bound to vfio-pci and edu's dma_mask covering the
  * IOVAs used (the harness sets it to all ones).
  */
@@ -746,6 +752,31 @@ static int do_test(const char *bdf)
 	return nfail ? 1 : 0;
 }
 
+static int do_hwinfo(const char *bdf)
+{
+	struct iommu_hw_info_xrmu x;
+	struct iommu_hw_info hw = {
+		.size = sizeof(hw),
+		.data_len = sizeof(x),
+		.data_uptr = (uintptr_t)&x,
+	};
+	int ret;
+
+	memset(&x, 0xa5, sizeof(x));	/* the kernel must fill all of it */
+	ret = iommufd_open(bdf, 0);
+	if (ret)
+		return 1;
+	hw.dev_id = dev_id;
+	if (ioctl(iommufd, IOMMU_GET_HW_INFO, &hw)) {
+		diag("IOMMU_GET_HW_INFO: %s", strerror(errno));
+		return 1;
+	}
+	printf("hwinfo type=%u len=%u flags=0x%x version=0x%08x cap=0x%016llx ecap=0x%016llx\n",
+	       hw.out_data_type, hw.data_len, x.flags, x.version,
+	       (unsigned long long)x.cap, (unsigned long long)x.ecap);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4)
@@ -761,7 +792,11 @@ int main(int argc, char **argv)
 		return do_test(argv[3]);
 	if (!strcmp(argv[1], "claim"))
 		return do_claim(argv[3]);
+	if (!strcmp(argv[1], "hwinfo") && mode == MODE_IOMMUFD)
+		return do_hwinfo(argv[3]);
 usage:
-	fprintf(stderr, "usage: vfio_edu test|claim type1|iommufd BDF\n");
+	fprintf(stderr,
+		"usage: vfio_edu test|claim type1|iommufd BDF\n"
+		"       vfio_edu hwinfo iommufd BDF\n");
 	return 1;
 }

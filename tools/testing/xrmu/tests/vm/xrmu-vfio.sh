@@ -23,7 +23,7 @@
 
 # Checks printed by one "vfio_edu test" run (see vfio_edu.c).
 VFIO_EDU_CHECKS=15
-tap_plan $((13 + 2 * (VFIO_EDU_CHECKS + 1)))
+tap_plan $((15 + 2 * (VFIO_EDU_CHECKS + 1)))
 
 tap_ok "modprobe xrmu" modprobe xrmu
 for p in vfio_iommu_type1 iommufd; do
@@ -142,5 +142,18 @@ for api in type1 iommufd; do
 	sed 's/^\([^#]\)/# \1/' /tmp/claim
 	tap_check $st "$api: $b1 claimed once $b2 is unbound"
 done
+
+# IOMMU_GET_HW_INFO: the unit's VERSION, CAP and ECAP as the unit's own
+# registers show them (debugfs reads them from MMIO now).
+out=$(vfio_edu hwinfo iommufd "$b1" 2>&1)
+echo "$out" | sed 's/^/# /'
+tap_check $(echo "$out" | grep -q "^hwinfo type=5 len=24 flags=0x0 "; echo $?) \
+	"IOMMU_GET_HW_INFO: type XRMU (5), 24 bytes, flags 0"
+xd=/sys/kernel/debug/iommu/xrmu/$(basename "$(readlink -f "$(readlink -f "$s1/iommu")/device")")
+reg() { awk -v k="$1" '$1 == k { print $2 }' "$xd/regs"; }
+want="version=$(reg VERSION) cap=$(reg CAP) ecap=$(reg ECAP)"
+tap_diag "unit registers: $want"
+tap_check $(case $out in *" $want") echo 0 ;; *) echo 1 ;; esac) \
+	"IOMMU_GET_HW_INFO: VERSION, CAP and ECAP equal the unit's registers"
 dmesg | grep -iE "vfio|iommufd" | tail -n 8 | sed 's/^/# /'
 tap_done
