@@ -15,10 +15,13 @@ from collections import defaultdict
 SETUPS = ["none", "intel-iommu", "virtio-iommu", "xrmu"]
 MODES = ["none", "strict", "lazy"]
 PT_CASES = ["4k-contig", "4k-scatter", "4k-x512", "2m", "1g"]
+# xrmu_pgtable_bench's formats: generic_pt's xrmu (the driver's), vtdss,
+# x86_64, amdv1, and io-pgtable-arm's LPAE (the page-table target's peer).
+PT_FMTS = ["xrmu", "vtdss", "x86_64", "amdv1", "arm-lpae"]
 TARGETS = {
     "strict": 0.7,  # xrmu strict map+unmap <= 0.7 x intel-iommu strict
     "lazy": 0.6,  # xrmu lazy map+unmap <= 0.6 x intel-iommu lazy
-    "pgtable": 0.8,  # xrmu map+unmap <= 0.8 x io-pgtable-arm
+    "pgtable": 0.8,  # generic_pt xrmu map+unmap <= 0.8 x io-pgtable-arm
     "fio": 0.9,  # xrmu lazy IOPS >= 0.9 x no IOMMU
 }
 
@@ -149,38 +152,51 @@ def main():
         m, u = pt_ns(fmt, case, "map"), pt_ns(fmt, case, "unmap")
         return (m[0] + u[0], m[1] + u[1], None) if m and u else None
 
-    def cell(v):
-        if v is None:
-            return "-"
-        return "%.1f" % v[0] + ("" if v[2] is None else
-                                " (%.1f/%.1f)" % (v[1], v[2]))
-
     ptres = []
+    peers = PT_FMTS[1:]
     out.append("")
     out.append("2. Page-table code, ns per call of one page (4k-x512: per "
-               "page of 512-page calls): median over rounds (mean/sd); "
-               "ratio of the medians")
-    out.append("%-10s %-12s %22s %22s %6s" % ("case", "op", "xrmu",
-                                              "arm-lpae", "ratio"))
+               "page of 512-page calls), the two passes averaged")
+    out.append("2a. Median over rounds; ratios of xrmu's median to each "
+               "peer's (formats not built show '-')")
+    out.append("%-10s %-12s" % ("case", "op") +
+               "".join(" %9s" % f for f in PT_FMTS) +
+               "".join(" %7s" % ("/" + f.split("-")[0]) for f in peers))
+    rows2b = []
     for c in PT_CASES:
         for op in ("map", "unmap", "iova_to_phys", "map+unmap"):
-            if op == "map+unmap":
-                x, y = pt_sum("xrmu", c), pt_sum("arm-lpae", c)
-            else:
-                x, y = pt_ns("xrmu", c, op), pt_ns("arm-lpae", c, op)
+            v = {f: pt_sum(f, c) if op == "map+unmap" else pt_ns(f, c, op)
+                 for f in PT_FMTS}
+            x = v["xrmu"]
             if x is None:
                 continue
-            r = ratio(x[0], y and y[0])
-            ptres.append({"case": c, "op": op,
-                          "xrmu_median_ns": round(x[0], 2),
-                          "xrmu_mean_ns": round(x[1], 2),
-                          "xrmu_sd_ns": x[2] and round(x[2], 2),
-                          "arm_lpae_median_ns": y and round(y[0], 2),
-                          "arm_lpae_mean_ns": y and round(y[1], 2),
-                          "arm_lpae_sd_ns": y and y[2] and round(y[2], 2),
-                          "ratio": r})
-            out.append("%-10s %-12s %22s %22s %6s" % (c, op, cell(x), cell(y),
-                                                      fmt_r(r)))
+            row = {"case": c, "op": op}
+            for f in PT_FMTS:
+                k = f.replace("-", "_")
+                y = v[f]
+                row[k + "_median_ns"] = y and round(y[0], 2)
+                row[k + "_mean_ns"] = y and round(y[1], 2)
+                row[k + "_sd_ns"] = y and y[2] and round(y[2], 2)
+                if f != "xrmu":
+                    row["ratio_to_" + k] = ratio(x[0], y and y[0])
+            # The target's ratio: xrmu / io-pgtable-arm.
+            row["ratio"] = row["ratio_to_arm_lpae"]
+            ptres.append(row)
+            out.append("%-10s %-12s" % (c, op) +
+                       "".join(" %9s" % ("-" if v[f] is None else
+                                         "%.1f" % v[f][0]) for f in PT_FMTS) +
+                       "".join(" %7s" % fmt_r(row["ratio_to_" +
+                                                  f.replace("-", "_")])
+                               for f in peers))
+            if op != "map+unmap":
+                rows2b.append("%-10s %-12s" % (c, op) + "".join(
+                    " %15s" % ("-" if v[f] is None else
+                               "%.1f/%.1f" % (v[f][1], v[f][2]))
+                    for f in PT_FMTS))
+    out.append("2b. Mean/sd over rounds")
+    out.append("%-10s %-12s" % ("case", "op") +
+               "".join(" %15s" % f for f in PT_FMTS))
+    out.extend(rows2b)
     res["pgtable"] = ptres
 
     # 3. fio.

@@ -1,49 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Page-table microbenchmark for make bench: xrmu's page-table library
- * (drivers/iommu/xrmu/pgtable.c, built into this module unchanged) against
- * io-pgtable-arm's ARM_64_LPAE_S1 format (same 4 KiB granule, 4 levels,
- * 48-bit input), in the same boot, with the same access patterns.
+ * Page-table microbenchmark for make bench: the page-table formats of the
+ * kernel's generic page-table library (drivers/iommu/generic_pt) built
+ * into the kernel -- xrmu, the format the xrmu driver uses, and the
+ * VT-d second-stage (vtdss), x86-64 first-stage (x86_64) and AMD v1
+ * (amdv1) formats the intel and amd drivers use -- and io-pgtable-arm's
+ * ARM_64_LPAE_S1 format, in the same boot, with the same access patterns.
+ *
+ * Every table has 4 levels, a 48-bit IOVA space, 48-bit output addresses
+ * and 4 KiB, 2 MiB and 1 GiB leaves.  The generic_pt tables are driven
+ * through their struct pt_iommu ops (map_range/unmap_range) and the
+ * iova_to_phys of their iommu_domain_ops (IOMMU_PT_DOMAIN_OPS), as the
+ * IOMMU core drives a driver's iommupt domain; their features are those
+ * the drivers of 7.3 set on a cache-coherent unit:
+ *
+ *   xrmu     levels 4, FLUSH_RANGE | XRMU_PS2M | XRMU_PS1G (xrmu driver)
+ *   vtdss    top_level 3, FLUSH_RANGE (intel, second stage)
+ *   x86_64   top_level 3, SIGN_EXTEND | FLUSH_RANGE (intel, first stage;
+ *            the IOVAs used here are all in the lower half)
+ *   amdv1    starting_level 3, DYNAMIC_TOP | AMDV1_ENCRYPT_TABLES |
+ *            AMDV1_FORCE_COHERENCE | FLUSH_RANGE (amd, not under a
+ *            hypervisor; the format requires the first three).  The amd
+ *            driver starts at 3 levels and grows the top at the first
+ *            IOVA >= 2^39; here the table starts at 4 levels, like the
+ *            others, and never grows.  Its page sizes are narrowed to
+ *            4K | 2M | 1G.
+ *
+ * A format that is not built into the kernel prints "# <fmt>: CONFIG_...
+ * is off" instead of results.
  *
  * Reading /sys/kernel/debug/xrmu_pgtable_bench/run runs everything and
  * returns one line per result:
  *
  *   pt fmt=F case=C op=O n=N rounds=R mean_ps=M sd_ps=S med_ps=D
  *	mean, standard deviation and median over R rounds of the time per
- *	operation (one map_pages/unmap_pages call of one page, or one
- *	iova_to_phys), in picoseconds; each round times N operations with
- *	one clock read before and one after, so the clock's resolution does
- *	not matter.  The median is what a host that deschedules the vCPU
- *	now and then does not move.
+ *	operation (one map/unmap call of one page, or one iova_to_phys), in
+ *	picoseconds; each round times N operations with one clock read
+ *	before and one after, so the clock's resolution does not matter.
+ *	The median is what a host that deschedules the vCPU now and then
+ *	does not move.  For the 512-page calls of case 4k-x512 the time is
+ *	per page.
  *   mem fmt=F buf=B bytes_per_gib=X
  *	table memory owned after mapping 1 GiB with 4 KiB leaves (buf=4k)
  *	or with 2 MiB leaves (buf=2m), root included.
  *
- * Invalidation callbacks only record ranges (iommu_iotlb_gather_add_range)
- * for both formats: this measures the page-table code, not an IOTLB.
+ * map_range chooses leaf sizes by alignment, io-pgtable's map_pages is
+ * told the size: every output address used here is aligned to the case's
+ * leaf size and not to the next larger one (see slot_pa()), so all
+ * formats build the same leaves.
+ *
+ * Table memory is counted exactly, for all formats alike: every table
+ * page of generic_pt and of io-pgtable-arm comes from
+ * iommu_alloc_pages_node_sz(), which adds the folio's pages to the node
+ * counters NR_IOMMU_PAGES and NR_SECONDARY_PAGETABLE (and
+ * iommu_free_pages() subtracts them).  The benchmark reads
+ * NR_IOMMU_PAGES, which unlike NR_SECONDARY_PAGETABLE counts no KVM
+ * tables, with every CPU's pending per-CPU delta added (iommu_pages()),
+ * before the table is created and after the GiB is mapped.  Nothing else
+ * may allocate IOMMU memory meanwhile: make bench runs this in the VM
+ * without an IOMMU.
+ *
+ * Invalidation only records ranges (the gather, io-pgtable's tlb_add_page)
+ * for all formats, and the iotlb_sync of the generic_pt domains only frees
+ * the gather's table pages: this measures the page-table code, not an
+ * IOTLB.
  */
 
 #include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/generic_pt/iommu.h>
 #include <linux/io-pgtable.h>
 #include <linux/iommu.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/mmzone.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/vmstat.h>
 
 #include "drivers/iommu/iommu-pages.h"
-#include "drivers/iommu/xrmu/xrmu.h"
 
 static unsigned int rounds = 100;
 module_param(rounds, uint, 0644);
 MODULE_PARM_DESC(rounds, "timed rounds per case (default 100)");
 
-#define PROT	(IOMMU_READ | IOMMU_WRITE)
-#define PADDR	0x40000000UL	/* never accessed: only an output address */
+#define PROT		(IOMMU_READ | IOMMU_WRITE)
+#define PADDR		0x40000000UL	/* never accessed: only an output address */
+#define PGSIZES		(SZ_4K | SZ_2M | SZ_1G)
+#define VA_LG2		48
+#define OA_LG2		48
 
 struct pt_case {
 	const char *name;
@@ -75,41 +125,262 @@ struct pt_impl {
 	phys_addr_t (*iova_to_phys)(void *priv, unsigned long iova);
 };
 
-/* ---- xrmu ------------------------------------------------------------ */
+/* ---- table memory ------------------------------------------------------ */
 
-static void bench_gather_add(struct xrmu_pgtable *pgt,
-			     struct iommu_iotlb_gather *gather,
-			     unsigned long iova, size_t size)
+/* Pages counted in NR_IOMMU_PAGES, per-CPU deltas included. */
+static long iommu_pages_once(void)
 {
-	iommu_iotlb_gather_add_range(gather, iova, size);
+	long x = atomic_long_read(&vm_node_stat[NR_IOMMU_PAGES]);
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct per_cpu_nodestat __percpu *p =
+			NODE_DATA(nid)->per_cpu_nodestats;
+
+		for_each_online_cpu(cpu)
+			x += READ_ONCE(per_cpu_ptr(p, cpu)->vm_node_stat_diff[NR_IOMMU_PAGES]);
+	}
+	return x;
 }
 
-static void bench_flush_sync(struct xrmu_pgtable *pgt, unsigned long iova,
-			     size_t size)
+/*
+ * vmstat folds a CPU's delta into the global counter now and then, and a
+ * read can fall between the two steps: read until two reads agree.
+ */
+static long iommu_pages(void)
+{
+	long x = iommu_pages_once(), y;
+	unsigned int i;
+
+	for (i = 0; i < 100; i++) {
+		y = iommu_pages_once();
+		if (y == x)
+			break;
+		x = y;
+	}
+	return x;
+}
+
+/* ---- generic_pt formats ------------------------------------------------ */
+
+/* The gather's range needs no invalidation here; its tables are freed. */
+static void __maybe_unused bench_iotlb_sync(struct iommu_domain *domain,
+					    struct iommu_iotlb_gather *gather)
+{
+	iommu_put_pages_list(&gather->freelist);
+}
+
+static void __maybe_unused bench_flush_iotlb_all(struct iommu_domain *domain)
 {
 }
 
-static const struct xrmu_pgtable_ops bench_xrmu_ops = {
-	.gather_add = bench_gather_add,
-	.flush_sync = bench_flush_sync,
+#if IS_ENABLED(CONFIG_IOMMU_PT_XRMU)
+static const struct iommu_domain_ops xrmu_bench_ops = {
+	IOMMU_PT_DOMAIN_OPS(xrmu),
+	.iotlb_sync = bench_iotlb_sync,
+	.flush_iotlb_all = bench_flush_iotlb_all,
 };
 
-static int xr_map(void *priv, unsigned long iova, phys_addr_t pa,
-		  size_t pgsize, size_t pgcount, size_t *mapped)
+static int xrmu_bench_init(struct pt_iommu *pt)
 {
-	return xrmu_pgtable_map(priv, iova, pa, pgsize, pgcount, PROT,
-				GFP_KERNEL, mapped);
+	struct pt_iommu_xrmu_cfg cfg = {
+		.common.features = BIT(PT_FEAT_FLUSH_RANGE) |
+				   BIT(PT_FEAT_XRMU_PS2M) |
+				   BIT(PT_FEAT_XRMU_PS1G),
+		.common.hw_max_vasz_lg2 = VA_LG2,
+		.common.hw_max_oasz_lg2 = OA_LG2,
+		.levels = 4,
+	};
+
+	return pt_iommu_xrmu_init(container_of(pt, struct pt_iommu_xrmu, iommu),
+				  &cfg, GFP_KERNEL);
+}
+#endif
+
+#if IS_ENABLED(CONFIG_IOMMU_PT_VTDSS)
+static const struct iommu_domain_ops vtdss_bench_ops = {
+	IOMMU_PT_DOMAIN_OPS(vtdss),
+	.iotlb_sync = bench_iotlb_sync,
+	.flush_iotlb_all = bench_flush_iotlb_all,
+};
+
+static int vtdss_bench_init(struct pt_iommu *pt)
+{
+	struct pt_iommu_vtdss_cfg cfg = {
+		.common.features = BIT(PT_FEAT_FLUSH_RANGE),
+		.common.hw_max_vasz_lg2 = VA_LG2,
+		.common.hw_max_oasz_lg2 = OA_LG2,
+		.top_level = 3,
+	};
+
+	return pt_iommu_vtdss_init(container_of(pt, struct pt_iommu_vtdss,
+						iommu), &cfg, GFP_KERNEL);
+}
+#endif
+
+#if IS_ENABLED(CONFIG_IOMMU_PT_X86_64)
+static const struct iommu_domain_ops x86_64_bench_ops = {
+	IOMMU_PT_DOMAIN_OPS(x86_64),
+	.iotlb_sync = bench_iotlb_sync,
+	.flush_iotlb_all = bench_flush_iotlb_all,
+};
+
+static int x86_64_bench_init(struct pt_iommu *pt)
+{
+	struct pt_iommu_x86_64_cfg cfg = {
+		.common.features = BIT(PT_FEAT_SIGN_EXTEND) |
+				   BIT(PT_FEAT_FLUSH_RANGE),
+		.common.hw_max_vasz_lg2 = VA_LG2,
+		.common.hw_max_oasz_lg2 = OA_LG2,
+		.top_level = 3,
+	};
+
+	return pt_iommu_x86_64_init(container_of(pt, struct pt_iommu_x86_64,
+						 iommu), &cfg, GFP_KERNEL);
+}
+#endif
+
+#if IS_ENABLED(CONFIG_IOMMU_PT_AMDV1)
+static const struct iommu_domain_ops amdv1_bench_ops = {
+	IOMMU_PT_DOMAIN_OPS(amdv1),
+	.iotlb_sync = bench_iotlb_sync,
+	.flush_iotlb_all = bench_flush_iotlb_all,
+};
+
+/*
+ * DYNAMIC_TOP needs both driver ops; the top never changes here (the
+ * table starts with the level that covers VA_LG2).
+ */
+static DEFINE_SPINLOCK(amdv1_top_lock);
+
+static void amdv1_change_top(struct pt_iommu *pt, phys_addr_t top_paddr,
+			     unsigned int top_level)
+{
 }
 
-static size_t xr_unmap(void *priv, unsigned long iova, size_t pgsize,
-		       size_t pgcount, struct iommu_iotlb_gather *gather)
+static spinlock_t *amdv1_get_top_lock(struct pt_iommu *pt)
 {
-	return xrmu_pgtable_unmap(priv, iova, pgsize, pgcount, gather);
+	return &amdv1_top_lock;
 }
 
-static phys_addr_t xr_iova_to_phys(void *priv, unsigned long iova)
+static const struct pt_iommu_driver_ops amdv1_driver_ops = {
+	.change_top = amdv1_change_top,
+	.get_top_lock = amdv1_get_top_lock,
+};
+
+static int amdv1_bench_init(struct pt_iommu *pt)
 {
-	return xrmu_pgtable_iova_to_phys(priv, iova);
+	struct pt_iommu_amdv1_cfg cfg = {
+		.common.features = BIT(PT_FEAT_DYNAMIC_TOP) |
+				   BIT(PT_FEAT_AMDV1_ENCRYPT_TABLES) |
+				   BIT(PT_FEAT_AMDV1_FORCE_COHERENCE) |
+				   BIT(PT_FEAT_FLUSH_RANGE),
+		.common.hw_max_vasz_lg2 = VA_LG2,
+		.common.hw_max_oasz_lg2 = OA_LG2,
+		.starting_level = 3,
+	};
+
+	pt->driver_ops = &amdv1_driver_ops;	/* kept by init */
+	return pt_iommu_amdv1_init(container_of(pt, struct pt_iommu_amdv1,
+						iommu), &cfg, GFP_KERNEL);
+}
+#endif
+
+struct gpt_fmt {
+	const char *name;
+	const char *config;
+	size_t size;		/* of struct pt_iommu_<fmt> */
+	/* NULL: the format is not built into the kernel */
+	int (*init)(struct pt_iommu *pt);
+	const struct iommu_domain_ops *ops;
+};
+
+static const struct gpt_fmt gpt_xrmu = {
+	.name = "xrmu", .config = "CONFIG_IOMMU_PT_XRMU",
+	.size = sizeof(struct pt_iommu_xrmu),
+#if IS_ENABLED(CONFIG_IOMMU_PT_XRMU)
+	.init = xrmu_bench_init, .ops = &xrmu_bench_ops,
+#endif
+};
+
+static const struct gpt_fmt gpt_vtdss = {
+	.name = "vtdss", .config = "CONFIG_IOMMU_PT_VTDSS",
+	.size = sizeof(struct pt_iommu_vtdss),
+#if IS_ENABLED(CONFIG_IOMMU_PT_VTDSS)
+	.init = vtdss_bench_init, .ops = &vtdss_bench_ops,
+#endif
+};
+
+static const struct gpt_fmt gpt_x86_64 = {
+	.name = "x86_64", .config = "CONFIG_IOMMU_PT_X86_64",
+	.size = sizeof(struct pt_iommu_x86_64),
+#if IS_ENABLED(CONFIG_IOMMU_PT_X86_64)
+	.init = x86_64_bench_init, .ops = &x86_64_bench_ops,
+#endif
+};
+
+static const struct gpt_fmt gpt_amdv1 = {
+	.name = "amdv1", .config = "CONFIG_IOMMU_PT_AMDV1",
+	.size = sizeof(struct pt_iommu_amdv1),
+#if IS_ENABLED(CONFIG_IOMMU_PT_AMDV1)
+	.init = amdv1_bench_init, .ops = &amdv1_bench_ops,
+#endif
+};
+
+/* struct pt_iommu is the first member of every struct pt_iommu_<fmt>. */
+static struct pt_iommu *gpt_new(const struct gpt_fmt *f)
+{
+	struct pt_iommu *pt = kzalloc(f->size, GFP_KERNEL);
+	int ret;
+
+	if (!pt)
+		return ERR_PTR(-ENOMEM);
+	pt->nid = NUMA_NO_NODE;		/* kept by init */
+	pt->domain.ops = f->ops;
+	ret = f->init(pt);
+	if (ret) {
+		kfree(pt);
+		return ERR_PTR(ret);
+	}
+	/* Only amdv1 has more (every power of two). */
+	pt->domain.pgsize_bitmap &= PGSIZES;
+	if (pt->domain.pgsize_bitmap != PGSIZES) {
+		pt_iommu_deinit(pt);
+		kfree(pt);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return pt;
+}
+
+static void gpt_free(struct pt_iommu *pt)
+{
+	pt_iommu_deinit(pt);
+	kfree(pt);
+}
+
+static int gpt_map(void *priv, unsigned long iova, phys_addr_t pa,
+		   size_t pgsize, size_t pgcount, size_t *mapped)
+{
+	struct pt_iommu *pt = priv;
+
+	return pt->ops->map_range(pt, iova, pa, pgsize * pgcount, PROT,
+				  GFP_KERNEL, mapped);
+}
+
+static size_t gpt_unmap(void *priv, unsigned long iova, size_t pgsize,
+			size_t pgcount, struct iommu_iotlb_gather *gather)
+{
+	struct pt_iommu *pt = priv;
+
+	return pt->ops->unmap_range(pt, iova, pgsize * pgcount, gather);
+}
+
+/* What iommu_iova_to_phys() calls for a paging domain. */
+static phys_addr_t gpt_iova_to_phys(void *priv, unsigned long iova)
+{
+	struct pt_iommu *pt = priv;
+
+	return pt->domain.ops->iova_to_phys(&pt->domain, iova);
 }
 
 /* ---- io-pgtable-arm -------------------------------------------------- */
@@ -136,39 +407,17 @@ static const struct iommu_flush_ops arm_flush_ops = {
 	.tlb_add_page = arm_tlb_add_page,
 };
 
-/* Table bytes currently allocated through arm_alloc() (memory test). */
-static atomic_long_t arm_table_bytes;
-
-static void *arm_alloc(void *cookie, size_t size, gfp_t gfp)
-{
-	void *p = iommu_alloc_pages_node_sz(NUMA_NO_NODE, gfp, size);
-
-	if (p)
-		atomic_long_add(PAGE_SIZE << get_order(size), &arm_table_bytes);
-	return p;
-}
-
-static void arm_free(void *cookie, void *pages, size_t size)
-{
-	atomic_long_sub(PAGE_SIZE << get_order(size), &arm_table_bytes);
-	iommu_free_pages(pages);
-}
-
-static struct io_pgtable_ops *arm_new(struct device *dev, bool counted)
+static struct io_pgtable_ops *arm_new(struct device *dev)
 {
 	struct io_pgtable_cfg cfg = {
-		.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
-		.ias = 48,
-		.oas = 48,
+		.pgsize_bitmap = PGSIZES,
+		.ias = VA_LG2,
+		.oas = OA_LG2,
 		.coherent_walk = true,
 		.tlb = &arm_flush_ops,
 		.iommu_dev = dev,
 	};
 
-	if (counted) {
-		cfg.alloc = arm_alloc;
-		cfg.free = arm_free;
-	}
 	return alloc_io_pgtable_ops(ARM_64_LPAE_S1, &cfg, NULL);
 }
 
@@ -205,6 +454,16 @@ static unsigned long slot_iova(const struct pt_case *c, unsigned int i)
 	unsigned int s = c->scatter ? (i * 2654435761U) & (c->n - 1) : i;
 
 	return c->base + (unsigned long)s * c->stride;
+}
+
+/*
+ * Output address of slot @i: PADDR is 1 GiB aligned, so this is aligned to
+ * the case's leaf size and (for calls of more than one page) not to the
+ * next larger one.
+ */
+static phys_addr_t slot_pa(const struct pt_case *c, unsigned int i)
+{
+	return PADDR + c->pgsize + (phys_addr_t)i * c->pgsize * c->batch;
 }
 
 struct stat_acc {
@@ -267,9 +526,8 @@ static int run_case(struct seq_file *s, const struct pt_impl *im,
 
 		t0 = ktime_get_ns();
 		for (i = 0; i < c->n; i++) {
-			ret = im->map(im->priv, slot_iova(c, i),
-				      PADDR + (phys_addr_t)i * chunk, c->pgsize,
-				      c->batch, &mapped);
+			ret = im->map(im->priv, slot_iova(c, i), slot_pa(c, i),
+				      c->pgsize, c->batch, &mapped);
 			if (ret)
 				goto out;
 		}
@@ -280,7 +538,7 @@ static int run_case(struct seq_file *s, const struct pt_impl *im,
 			unsigned long iova = slot_iova(c, i) + chunk - SZ_4K;
 
 			if (im->iova_to_phys(im->priv, iova) !=
-			    PADDR + (phys_addr_t)i * chunk + chunk - SZ_4K) {
+			    slot_pa(c, i) + chunk - SZ_4K) {
 				ret = -EIO;
 				goto out;
 			}
@@ -292,7 +550,7 @@ static int run_case(struct seq_file *s, const struct pt_impl *im,
 		for (i = 0; i < c->n; i++)
 			unmapped += im->unmap(im->priv, slot_iova(c, i),
 					      c->pgsize, c->batch, &gather);
-		/* Tables unlinked by the unmap (xrmu, whole-table requests). */
+		/* Tables unlinked by unmaps that cover them (generic_pt). */
 		iommu_put_pages_list(&gather.freelist);
 		tu = ktime_get_ns() - t0;
 		if (mapped != chunk * c->n || unmapped != mapped) {
@@ -314,7 +572,10 @@ out:
 	return ret;
 }
 
-/* Map 1 GiB at @pgsize granularity in calls of up to 512 pages. */
+/*
+ * Map 1 GiB with @pgsize leaves in calls of up to 512 pages; the output
+ * addresses are aligned to @pgsize, not to the next larger size.
+ */
 static int map_gib(const struct pt_impl *im, size_t pgsize)
 {
 	unsigned long iova = 1UL << 40;
@@ -322,8 +583,8 @@ static int map_gib(const struct pt_impl *im, size_t pgsize)
 
 	while (done < SZ_1G) {
 		size_t cnt = min_t(size_t, 512, (SZ_1G - done) / pgsize);
-		int ret = im->map(im->priv, iova + done, PADDR + done, pgsize,
-				  cnt, &mapped);
+		int ret = im->map(im->priv, iova + done, PADDR + pgsize + done,
+				  pgsize, cnt, &mapped);
 
 		if (ret)
 			return ret;
@@ -332,45 +593,51 @@ static int map_gib(const struct pt_impl *im, size_t pgsize)
 	return mapped == SZ_1G ? 0 : -EIO;
 }
 
-static int run_xrmu(struct seq_file *s)
-{
-	static const size_t mem_sizes[] = { SZ_4K, SZ_2M };
-	struct pt_impl im = {
-		.name = "xrmu", .map = xr_map, .unmap = xr_unmap,
-		.iova_to_phys = xr_iova_to_phys,
-	};
-	struct xrmu_pgtable *pgt;
-	unsigned int i;
-	int ret;
+static const size_t mem_sizes[] = { SZ_4K, SZ_2M };
 
-	pgt = kzalloc(sizeof(*pgt), GFP_KERNEL);
-	if (!pgt)
-		return -ENOMEM;
-	im.priv = pgt;
+static void mem_print(struct seq_file *s, const char *fmt, unsigned int i,
+		      long pages)
+{
+	seq_printf(s, "mem fmt=%s buf=%s bytes_per_gib=%ld\n", fmt,
+		   i ? "2m" : "4k", pages * (long)PAGE_SIZE);
+}
+
+static int run_gpt(struct seq_file *s, const struct gpt_fmt *f)
+{
+	struct pt_impl im = {
+		.name = f->name, .map = gpt_map, .unmap = gpt_unmap,
+		.iova_to_phys = gpt_iova_to_phys,
+	};
+	struct pt_iommu *pt;
+	unsigned int i;
+	int ret = 0;
+
+	if (!f->init) {
+		seq_printf(s, "# %s: %s is off\n", f->name, f->config);
+		return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(mem_sizes); i++) {
-		ret = xrmu_pgtable_init(pgt, 4, SZ_4K | SZ_2M | SZ_1G, 48,
-					NUMA_NO_NODE, &bench_xrmu_ops);
-		if (ret)
-			goto out;
+		long before = iommu_pages();
+
+		pt = gpt_new(f);
+		if (IS_ERR(pt))
+			return PTR_ERR(pt);
+		im.priv = pt;
 		ret = map_gib(&im, mem_sizes[i]);
 		if (!ret)
-			seq_printf(s, "mem fmt=xrmu buf=%s bytes_per_gib=%lu\n",
-				   i ? "2m" : "4k",
-				   atomic_read(&pgt->nr_tables) * PAGE_SIZE);
-		xrmu_pgtable_destroy(pgt);
+			mem_print(s, f->name, i, iommu_pages() - before);
+		gpt_free(pt);
 		if (ret)
-			goto out;
+			return ret;
 	}
 
-	ret = xrmu_pgtable_init(pgt, 4, SZ_4K | SZ_2M | SZ_1G, 48,
-				NUMA_NO_NODE, &bench_xrmu_ops);
-	if (ret)
-		goto out;
+	pt = gpt_new(f);
+	if (IS_ERR(pt))
+		return PTR_ERR(pt);
+	im.priv = pt;
 	for (i = 0; i < ARRAY_SIZE(cases) && !ret; i++)
 		ret = run_case(s, &im, &cases[i]);
-	xrmu_pgtable_destroy(pgt);
-out:
-	kfree(pgt);
+	gpt_free(pt);
 	return ret;
 }
 
@@ -379,7 +646,6 @@ static struct device *bench_dev;
 #if IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE)
 static int run_arm(struct seq_file *s)
 {
-	static const size_t mem_sizes[] = { SZ_4K, SZ_2M };
 	struct pt_impl im = {
 		.name = "arm-lpae", .map = arm_map, .unmap = arm_unmap,
 		.iova_to_phys = arm_iova_to_phys,
@@ -389,22 +655,21 @@ static int run_arm(struct seq_file *s)
 	int ret = 0;
 
 	for (i = 0; i < ARRAY_SIZE(mem_sizes); i++) {
-		atomic_long_set(&arm_table_bytes, 0);
-		ops = arm_new(bench_dev, true);
+		long before = iommu_pages();
+
+		ops = arm_new(bench_dev);
 		if (!ops)
 			return -ENOMEM;
 		im.priv = ops;
 		ret = map_gib(&im, mem_sizes[i]);
 		if (!ret)
-			seq_printf(s, "mem fmt=arm-lpae buf=%s bytes_per_gib=%ld\n",
-				   i ? "2m" : "4k",
-				   atomic_long_read(&arm_table_bytes));
+			mem_print(s, "arm-lpae", i, iommu_pages() - before);
 		free_io_pgtable_ops(ops);
 		if (ret)
 			return ret;
 	}
 
-	ops = arm_new(bench_dev, false);
+	ops = arm_new(bench_dev);
 	if (!ops)
 		return -ENOMEM;
 	im.priv = ops;
@@ -421,21 +686,26 @@ static int run_arm(struct seq_file *s)
 }
 #endif
 
+/* NULL: io-pgtable-arm */
+static const struct gpt_fmt *const order[] = {
+	&gpt_xrmu, &gpt_vtdss, &gpt_x86_64, &gpt_amdv1, NULL,
+};
+
 static int bench_run_show(struct seq_file *s, void *unused)
 {
-	int ret;
+	unsigned int i, n = ARRAY_SIZE(order);
+	int ret = 0;
 
 	/*
-	 * xrmu, arm, arm, xrmu: neither format always runs first or on a
-	 * warmer machine; the caller averages the two passes of each.
+	 * xrmu, vtdss, x86_64, amdv1, arm, arm, amdv1, ..., xrmu: no format
+	 * always runs first or on a warmer machine; the caller averages the
+	 * two passes of each.
 	 */
-	ret = run_xrmu(s);
-	if (!ret)
-		ret = run_arm(s);
-	if (!ret)
-		ret = run_arm(s);
-	if (!ret)
-		ret = run_xrmu(s);
+	for (i = 0; i < 2 * n && !ret; i++) {
+		const struct gpt_fmt *f = order[i < n ? i : 2 * n - 1 - i];
+
+		ret = f ? run_gpt(s, f) : run_arm(s);
+	}
 	if (ret)
 		seq_printf(s, "# error %d\n", ret);
 	return 0;
@@ -464,5 +734,6 @@ static void __exit bench_exit(void)
 
 module_init(bench_init);
 module_exit(bench_exit);
-MODULE_DESCRIPTION("xrmu page-table microbenchmark (against io-pgtable-arm)");
+MODULE_DESCRIPTION("IOMMU page-table microbenchmark: generic_pt formats and io-pgtable-arm");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("GENERIC_PT_IOMMU");
