@@ -65,6 +65,8 @@ static struct dentry *xrmu_debugfs_root;
 
 static const struct iommu_domain_ops xrmu_paging_ops;
 
+PT_IOMMU_CHECK_DOMAIN(struct xrmu_domain, pt.iommu, domain);
+
 static inline struct xrmu_domain *to_xrmu_domain(struct iommu_domain *dom)
 {
 	return container_of(dom, struct xrmu_domain, domain);
@@ -305,39 +307,16 @@ static struct iommu_domain xrmu_blocked_domain = {
 
 /* ---- paging domains ---- */
 
-static void xrmu_pgt_gather_add(struct xrmu_pgtable *pgt,
-				struct iommu_iotlb_gather *gather,
-				unsigned long iova, size_t size)
-{
-	struct xrmu_domain *xd = container_of(pgt, struct xrmu_domain, pgt);
-
-	/*
-	 * Range invalidation takes any size, so only disjoint ranges are
-	 * worth a separate invalidation.  With a flush queue the core syncs
-	 * later with flush_iotlb_all(); never sync (and free) early then.
-	 */
-	if (!iommu_iotlb_gather_queued(gather) &&
-	    iommu_iotlb_gather_is_disjoint(gather, iova, size))
-		iommu_iotlb_sync(&xd->domain, gather);
-	iommu_iotlb_gather_add_range(gather, iova, size);
-}
-
-static void xrmu_pgt_flush_sync(struct xrmu_pgtable *pgt, unsigned long iova,
-				size_t size)
-{
-	struct xrmu_domain *xd = container_of(pgt, struct xrmu_domain, pgt);
-
-	xrmu_inv_iotlb_range(xd->unit, xd->did, iova, size);
-}
-
-static const struct xrmu_pgtable_ops xrmu_pgt_ops = {
-	.gather_add = xrmu_pgt_gather_add,
-	.flush_sync = xrmu_pgt_flush_sync,
-};
-
+/*
+ * Paging domains use the generic page-table library's xrmu format: it
+ * maps and unmaps for the IOMMU core (map_range/unmap_range), gathers the
+ * IOVA ranges that lost translations and the table pages it unlinked, and
+ * calls iotlb_sync() below before anything it freed can be reused.
+ */
 static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 {
 	struct xrmu_master *master = dev ? dev_iommu_priv_get(dev) : NULL;
+	struct pt_iommu_xrmu_cfg cfg = {};
 	struct xrmu_unit *unit;
 	struct xrmu_domain *xd;
 	int did, ret;
@@ -345,6 +324,16 @@ static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 	if (!master)
 		return ERR_PTR(-ENODEV);
 	unit = master->unit;
+
+	cfg.levels = unit->levels;
+	cfg.common.hw_max_vasz_lg2 = PAGE_SHIFT + 9 * unit->levels;
+	cfg.common.hw_max_oasz_lg2 = unit->paw;
+	/* INV_IOTLB takes any range: one per gather, gaps included. */
+	cfg.common.features = BIT(PT_FEAT_FLUSH_RANGE);
+	if (unit->cap & XRMU_CAP_PS2M)
+		cfg.common.features |= BIT(PT_FEAT_XRMU_PS2M);
+	if (unit->cap & XRMU_CAP_PS1G)
+		cfg.common.features |= BIT(PT_FEAT_XRMU_PS1G);
 
 	xd = kzalloc(sizeof(*xd), GFP_KERNEL);
 	if (!xd)
@@ -354,9 +343,10 @@ static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 		kfree(xd);
 		return ERR_PTR(did == -ENOMEM ? -ENOMEM : -ENOSPC);
 	}
-	ret = xrmu_pgtable_init(&xd->pgt, unit->levels, unit->pgsize_bitmap,
-				unit->paw, dev_to_node(unit->dev),
-				&xrmu_pgt_ops);
+	xd->pt.iommu.nid = dev_to_node(unit->dev);
+	xd->domain.ops = &xrmu_paging_ops;
+	/* Sets pgsize_bitmap (per CAP and PAW) and the aperture. */
+	ret = pt_iommu_xrmu_init(&xd->pt, &cfg, GFP_KERNEL);
 	if (ret) {
 		ida_free(&unit->did_ida, did);
 		kfree(xd);
@@ -364,12 +354,6 @@ static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 	}
 	xd->unit = unit;
 	xd->did = did;
-	xd->domain.ops = &xrmu_paging_ops;
-	xd->domain.pgsize_bitmap = unit->pgsize_bitmap;
-	xd->domain.geometry.aperture_start = 0;
-	xd->domain.geometry.aperture_end =
-		(1ULL << (PAGE_SHIFT + 9 * unit->levels)) - 1;
-	xd->domain.geometry.force_aperture = true;
 	return &xd->domain;
 }
 
@@ -384,7 +368,7 @@ static void xrmu_domain_free(struct iommu_domain *domain)
 	 * table pages and the DID can be reused.
 	 */
 	xrmu_cmdq_submit(xd->unit, &inv, 1);
-	xrmu_pgtable_destroy(&xd->pgt);
+	pt_iommu_deinit(&xd->pt.iommu);
 	ida_free(&xd->unit->did_ida, xd->did);
 	kfree(xd);
 }
@@ -394,40 +378,17 @@ static int xrmu_paging_attach(struct iommu_domain *domain, struct device *dev,
 {
 	struct xrmu_master *master = dev_iommu_priv_get(dev);
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	struct pt_iommu_xrmu_hw_info info;
 	struct xrmu_dte dte;
 
 	/* A DID belongs to one unit: a domain cannot span units. */
 	if (master->unit != xd->unit)
 		return -EINVAL;
-	dte = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, xd->pgt.levels,
-			      virt_to_phys(xd->pgt.root), xd->did, false);
+	pt_iommu_xrmu_hw_info(&xd->pt, &info);
+	dte = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, info.levels, info.ptroot,
+			      xd->did, false);
 	xrmu_set_dte(xd->unit, to_pci_dev(dev), &dte);
 	return 0;
-}
-
-static int xrmu_map_pages(struct iommu_domain *domain, unsigned long iova,
-			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
-			  int prot, gfp_t gfp, size_t *mapped)
-{
-	struct xrmu_domain *xd = to_xrmu_domain(domain);
-	int ret;
-
-	ret = xrmu_pgtable_map(&xd->pgt, iova, paddr, pgsize, pgcount, prot,
-			       gfp, mapped);
-	trace_xrmu_map(xd, iova, paddr, pgsize, pgcount, prot, *mapped, ret);
-	return ret;
-}
-
-static size_t xrmu_unmap_pages(struct iommu_domain *domain, unsigned long iova,
-			       size_t pgsize, size_t pgcount,
-			       struct iommu_iotlb_gather *gather)
-{
-	struct xrmu_domain *xd = to_xrmu_domain(domain);
-	size_t unmapped;
-
-	unmapped = xrmu_pgtable_unmap(&xd->pgt, iova, pgsize, pgcount, gather);
-	trace_xrmu_unmap(xd, iova, pgsize, pgcount, unmapped);
-	return unmapped;
 }
 
 static void xrmu_iotlb_sync(struct iommu_domain *domain,
@@ -450,19 +411,11 @@ static void xrmu_flush_iotlb_all(struct iommu_domain *domain)
 	xrmu_cmdq_submit(xd->unit, &inv, 1);
 }
 
-static phys_addr_t xrmu_iova_to_phys(struct iommu_domain *domain,
-				     dma_addr_t iova)
-{
-	return xrmu_pgtable_iova_to_phys(&to_xrmu_domain(domain)->pgt, iova);
-}
-
 static const struct iommu_domain_ops xrmu_paging_ops = {
+	IOMMU_PT_DOMAIN_OPS(xrmu),
 	.attach_dev = xrmu_paging_attach,
-	.map_pages = xrmu_map_pages,
-	.unmap_pages = xrmu_unmap_pages,
 	.iotlb_sync = xrmu_iotlb_sync,
 	.flush_iotlb_all = xrmu_flush_iotlb_all,
-	.iova_to_phys = xrmu_iova_to_phys,
 	.free = xrmu_domain_free,
 };
 

@@ -104,20 +104,6 @@ static void xrmu_test_tables(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xrmu_l1e_encode(0x000fffffffff000ULL),
 			0x000fffffffff001ULL);
 
-	/* PTE: V [0], R [1], W [2], LEAF [3], ADDR [51:12] */
-	KUNIT_EXPECT_EQ(test, xrmu_pte_leaf(0x1234000, IOMMU_READ | IOMMU_WRITE),
-			0x123400fULL);
-	KUNIT_EXPECT_EQ(test, xrmu_pte_leaf(0x1234000, IOMMU_READ), 0x123400bULL);
-	KUNIT_EXPECT_EQ(test, xrmu_pte_leaf(0x1234000, IOMMU_WRITE),
-			0x123400dULL);
-	KUNIT_EXPECT_EQ(test, xrmu_pte_leaf(0x1234000, 0), 0x1234009ULL);
-	KUNIT_EXPECT_EQ(test, xrmu_pte_leaf(0x40000000, IOMMU_READ |
-					    IOMMU_WRITE | IOMMU_CACHE),
-			0x4000000fULL);
-	KUNIT_EXPECT_EQ(test, xrmu_pte_leaf(0x000ffffffffff000ULL, IOMMU_READ),
-			0x000ffffffffff00bULL);
-	KUNIT_EXPECT_EQ(test, xrmu_pte_table(0x5000), 0x5001ULL);
-
 	/* DTBASE: FMT [0] (1 = two-level), LOG2SZ [8:4], base [63:12] */
 	KUNIT_EXPECT_EQ(test, xrmu_dtbase_encode(0x10000000, 16), 0x10000101ULL);
 	KUNIT_EXPECT_EQ(test, xrmu_dtbase_encode(0xfff000, 7), 0xfff071ULL);

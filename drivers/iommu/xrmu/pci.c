@@ -101,3 +101,4 @@ module_exit(xrmu_exit);
 
 MODULE_DESCRIPTION("xrmu I/O remapping unit driver");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("GENERIC_PT_IOMMU");

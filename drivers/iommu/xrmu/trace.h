@@ -3,9 +3,10 @@
  * xrmu tracepoints.
  *
  * The IOMMU core already traces map, unmap and io_page_fault (events/iommu);
- * these add what only the driver knows: the unit, the domain ID, the page
- * size and count of a map or unmap, every command put on the command queue,
- * the complete fault record, and the command-queue error paths.
+ * map and unmap run in the generic page-table library without the driver.
+ * These add what only the driver knows: every command put on the command
+ * queue (with the unit and domain ID), the complete fault record, and the
+ * command-queue error paths.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM xrmu
@@ -18,57 +19,6 @@
 
 #include "xrmu.h"
 
-TRACE_EVENT(xrmu_map,
-	    TP_PROTO(struct xrmu_domain *xd, unsigned long iova, phys_addr_t paddr,
-		     size_t pgsize, size_t pgcount, int prot, size_t mapped,
-		     int ret),
-	    TP_ARGS(xd, iova, paddr, pgsize, pgcount, prot, mapped, ret),
-	    TP_STRUCT__entry(__string(unit, dev_name(xd->unit->dev))
-			     __field(u16, did)
-			     __field(u64, iova)
-			     __field(u64, paddr)
-			     __field(size_t, pgsize)
-			     __field(size_t, pgcount)
-			     __field(int, prot)
-			     __field(size_t, mapped)
-			     __field(int, ret)),
-	    TP_fast_assign(__assign_str(unit);
-			   __entry->did = xd->did;
-			   __entry->iova = iova;
-			   __entry->paddr = paddr;
-			   __entry->pgsize = pgsize;
-			   __entry->pgcount = pgcount;
-			   __entry->prot = prot;
-			   __entry->mapped = mapped;
-			   __entry->ret = ret;),
-	    TP_printk("%s did=%u iova=0x%llx paddr=0x%llx pgsize=0x%zx pgcount=%zu prot=0x%x mapped=0x%zx ret=%d",
-		      __get_str(unit), __entry->did, __entry->iova, __entry->paddr,
-		      __entry->pgsize, __entry->pgcount, __entry->prot,
-		      __entry->mapped, __entry->ret)
-);
-
-TRACE_EVENT(xrmu_unmap,
-	    TP_PROTO(struct xrmu_domain *xd, unsigned long iova, size_t pgsize,
-		     size_t pgcount, size_t unmapped),
-	    TP_ARGS(xd, iova, pgsize, pgcount, unmapped),
-	    TP_STRUCT__entry(__string(unit, dev_name(xd->unit->dev))
-			     __field(u16, did)
-			     __field(u64, iova)
-			     __field(size_t, pgsize)
-			     __field(size_t, pgcount)
-			     __field(size_t, unmapped)),
-	    TP_fast_assign(__assign_str(unit);
-			   __entry->did = xd->did;
-			   __entry->iova = iova;
-			   __entry->pgsize = pgsize;
-			   __entry->pgcount = pgcount;
-			   __entry->unmapped = unmapped;),
-	    TP_printk("%s did=%u iova=0x%llx pgsize=0x%zx pgcount=%zu unmapped=0x%zx",
-		      __get_str(unit), __entry->did, __entry->iova,
-		      __entry->pgsize, __entry->pgcount, __entry->unmapped)
-);
-
-/* Every command queued, SYNCs included: invalidations show up here. */
 TRACE_EVENT(xrmu_cmd,
 	    TP_PROTO(struct xrmu_unit *unit, u32 index, const struct xrmu_cmd *cmd),
 	    TP_ARGS(unit, index, cmd),

@@ -12,6 +12,7 @@
 
 #include <linux/bitfield.h>
 #include <linux/bits.h>
+#include <linux/generic_pt/iommu.h>
 #include <linux/idr.h>
 #include <linux/interrupt.h>
 #include <linux/iommu.h>
@@ -324,18 +325,6 @@ static inline struct xrmu_dte xrmu_dte_encode(unsigned int mode,
 	return dte;
 }
 
-static inline u64 xrmu_pte_table(phys_addr_t table)
-{
-	return XRMU_PTE_V | (table & XRMU_PTE_ADDR);
-}
-
-static inline u64 xrmu_pte_leaf(phys_addr_t pa, int prot)
-{
-	return XRMU_PTE_V | XRMU_PTE_LEAF | (pa & XRMU_PTE_ADDR) |
-	       ((prot & IOMMU_READ) ? XRMU_PTE_R : 0) |
-	       ((prot & IOMMU_WRITE) ? XRMU_PTE_W : 0);
-}
-
 /**
  * struct xrmu_counters - software event counters of a unit
  * @fault_irqs: runs of the fault interrupt thread
@@ -370,59 +359,6 @@ struct xrmu_counters {
 /* Interrupt remapping state, private to irq_remap.c. */
 struct xrmu_ir;
 struct xrmu_ir_dev;
-
-/* Page-table library (pgtable.c), independent of the hardware. */
-struct xrmu_pgtable;
-
-/**
- * struct xrmu_pgtable_ops - callbacks of a page table into its owner
- * @gather_add: record that [@iova, @iova + @size) lost translations and
- *	must be invalidated before the gather's freelist is released; may
- *	sync (and release) what was gathered before.
- * @flush_sync: invalidate [@iova, @iova + @size) now and wait for it; used
- *	when a map replaces an empty table by a large leaf, before the table
- *	pages are freed.
- */
-struct xrmu_pgtable_ops {
-	void (*gather_add)(struct xrmu_pgtable *pgt,
-			   struct iommu_iotlb_gather *gather,
-			   unsigned long iova, size_t size);
-	void (*flush_sync)(struct xrmu_pgtable *pgt, unsigned long iova,
-			   size_t size);
-};
-
-/**
- * struct xrmu_pgtable - one I/O page table
- * @root: top-level table (virtual address)
- * @levels: number of levels (3, 4 or 5)
- * @pgsize_bitmap: leaf sizes allowed (SZ_4K, SZ_2M, SZ_1G)
- * @paw: physical address width: tables and pages must be below 2^@paw
- * @nid: NUMA node for table pages
- * @nr_tables: number of table pages currently owned (root included)
- * @ops: owner callbacks
- */
-struct xrmu_pgtable {
-	u64 *root;
-	unsigned int levels;
-	unsigned long pgsize_bitmap;
-	unsigned int paw;
-	int nid;
-	atomic_t nr_tables;
-	const struct xrmu_pgtable_ops *ops;
-};
-
-int xrmu_pgtable_init(struct xrmu_pgtable *pgt, unsigned int levels,
-		      unsigned long pgsize_bitmap, unsigned int paw, int nid,
-		      const struct xrmu_pgtable_ops *ops);
-void xrmu_pgtable_destroy(struct xrmu_pgtable *pgt);
-int xrmu_pgtable_map(struct xrmu_pgtable *pgt, unsigned long iova,
-		     phys_addr_t paddr, size_t pgsize, size_t pgcount,
-		     int prot, gfp_t gfp, size_t *mapped);
-size_t xrmu_pgtable_unmap(struct xrmu_pgtable *pgt, unsigned long iova,
-			  size_t pgsize, size_t pgcount,
-			  struct iommu_iotlb_gather *gather);
-phys_addr_t xrmu_pgtable_iova_to_phys(struct xrmu_pgtable *pgt,
-				      unsigned long iova);
 
 /**
  * struct xrmu_unit - one xrmu instance
@@ -539,16 +475,19 @@ struct xrmu_master {
 
 /**
  * struct xrmu_domain - a paging domain
- * @domain: IOMMU core domain
+ * @domain: IOMMU core domain (the first member of @pt's &struct pt_iommu)
+ * @pt: its page table, in the xrmu format of the generic page-table
+ *	library (drivers/iommu/generic_pt/fmt/xrmu.h)
  * @unit: the unit whose DID space @did belongs to
  * @did: domain ID
- * @pgt: page table
  */
 struct xrmu_domain {
-	struct iommu_domain domain;
+	union {
+		struct iommu_domain domain;
+		struct pt_iommu_xrmu pt;
+	};
 	struct xrmu_unit *unit;
 	u16 did;
-	struct xrmu_pgtable pgt;
 };
 
 /* cmdq.c */
