@@ -295,10 +295,14 @@ static int xrmu_cmdq_wait(struct xrmu_cmdq_wait *w)
 
 /*
  * Queue @cmds and a SYNC under cmdq_lock, then wait for the SYNC without
- * it.  Interrupts stay disabled throughout (see xrmu_cmdq_poll()).
+ * it.  Interrupts stay disabled throughout (see xrmu_cmdq_poll()).  With
+ * @ptr, *@ptr = @val is stored under the lock just before the commands:
+ * no other submitter's SYNC can then be published between an in-place
+ * change of an entry the unit may cache and its invalidation (the spec's
+ * invalidation checker, R23, counts only the changer's own SYNC).
  */
 static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
-			   unsigned int n, bool fenced_ok)
+			   unsigned int n, bool fenced_ok, u64 *ptr, u64 val)
 {
 	struct xrmu_cmdq_wait w = { .unit = unit, .fenced_ok = fenced_ok };
 	unsigned long flags;
@@ -306,6 +310,8 @@ static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 
 	local_irq_save(flags);
 	raw_spin_lock(&unit->cmdq_lock);
+	if (ptr)
+		WRITE_ONCE(*ptr, val);
 	if (unit->fenced && !fenced_ok)
 		ret = -ETIMEDOUT;
 	else
@@ -350,12 +356,33 @@ static unsigned int xrmu_cmd_inv_all(struct xrmu_unit *unit,
 int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		     unsigned int n)
 {
+	return xrmu_cmdq_submit_store(unit, NULL, 0, cmds, n);
+}
+
+/**
+ * xrmu_cmdq_submit_store() - change a word in place, then invalidate it
+ * @unit: the unit
+ * @ptr: the word, in a structure the unit may cache (a valid entry), or NULL
+ * @val: its new value
+ * @cmds: the invalidation commands covering @ptr (a SYNC is appended)
+ * @n: number of commands
+ *
+ * As xrmu_cmdq_submit(), with the store made under the command queue lock
+ * right before @cmds are queued, so that the SYNC the unit completes
+ * first after the change is the one that follows its invalidation.
+ *
+ * Return: as xrmu_cmdq_submit().
+ */
+int xrmu_cmdq_submit_store(struct xrmu_unit *unit, u64 *ptr, u64 val,
+			   const struct xrmu_cmd *cmds, unsigned int n)
+{
 	struct xrmu_cmd all[3];
 	int ret;
 
-	ret = xrmu_cmdq_issue(unit, cmds, n, false);
+	ret = xrmu_cmdq_issue(unit, cmds, n, false, ptr, val);
 	if (ret == -EIO &&
-	    xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all), false))
+	    xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all), false,
+			    NULL, 0))
 		dev_err_ratelimited(unit->dev,
 				    "global invalidation after a command error failed\n");
 	return ret;
@@ -418,7 +445,7 @@ static void xrmu_cmdq_recover_work(struct work_struct *work)
 		ret = -EBUSY;
 	else
 		ret = xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all),
-				      true);
+				      true, NULL, 0);
 	if (ret) {
 		schedule_delayed_work(&unit->recover_work, XRMU_RECOVER_DELAY);
 		return;

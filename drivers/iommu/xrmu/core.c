@@ -130,10 +130,14 @@ static void xrmu_dte_write(struct xrmu_unit *unit, u16 rid,
 		WRITE_ONCE(dte->qw[i], new->qw[i]);
 	/* Coherent unit: order the upper words before qw0 for its reads. */
 	dma_wmb();
-	WRITE_ONCE(dte->qw[0], new->qw[0]);
-	/* V 0 -> 1 needs no invalidation; a changed valid entry does. */
+	/*
+	 * V 0 -> 1 needs no invalidation; a changed valid entry does, with
+	 * no other submitter's SYNC between the store and it.
+	 */
 	if (valid)
-		xrmu_cmdq_submit(unit, &inv, 1);
+		xrmu_cmdq_submit_store(unit, &dte->qw[0], new->qw[0], &inv, 1);
+	else
+		WRITE_ONCE(dte->qw[0], new->qw[0]);
 }
 
 /*

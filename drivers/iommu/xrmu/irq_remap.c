@@ -146,10 +146,11 @@ struct xrmu_ir_data {
 
 /*
  * Invalidate entries [@index, @index + @count) for every requester ID that
- * uses @irt, and wait for the SYNC (R10).  Called with irt->lock held.
+ * uses @irt, and wait for the SYNC (R10); with @ptr, store @val there just
+ * before (xrmu_cmdq_submit_store()).  Called with irt->lock held.
  */
-static void xrmu_irt_inv(struct xrmu_irt *irt, unsigned int index,
-			 unsigned int count)
+static void xrmu_irt_inv_store(struct xrmu_irt *irt, unsigned int index,
+			       unsigned int count, u64 *ptr, u64 val)
 {
 	struct xrmu_cmd cmds[XRMU_IR_MAX_RIDS];
 	unsigned int i;
@@ -157,10 +158,17 @@ static void xrmu_irt_inv(struct xrmu_irt *irt, unsigned int index,
 	lockdep_assert_held(&irt->lock);
 	for (i = 0; i < irt->nr_rids; i++)
 		cmds[i] = xrmu_cmd_inv_irte(irt->rids[i], index, count);
-	if (xrmu_cmdq_submit(irt->ir->unit, cmds, irt->nr_rids))
+	if (xrmu_cmdq_submit_store(irt->ir->unit, ptr, val, cmds,
+				   irt->nr_rids))
 		dev_err_ratelimited(irt->ir->unit->dev,
 				    "IRTE invalidation failed (index %u)\n",
 				    index);
+}
+
+static void xrmu_irt_inv(struct xrmu_irt *irt, unsigned int index,
+			 unsigned int count)
+{
+	xrmu_irt_inv_store(irt, index, count, NULL, 0);
 }
 
 static struct xrmu_irt *xrmu_irt_alloc(struct xrmu_ir *ir, unsigned int log2)
@@ -249,8 +257,7 @@ static void xrmu_ir_write_entry(struct irq_data *irqd, bool activate)
 		data->valid = true;
 	} else if (data->valid && READ_ONCE(e->qw[0]) != new.qw[0]) {
 		/* qw1 is unchanged: one 64-bit store, then invalidate. */
-		WRITE_ONCE(e->qw[0], new.qw[0]);
-		xrmu_irt_inv(irt, data->index, 1);
+		xrmu_irt_inv_store(irt, data->index, 1, &e->qw[0], new.qw[0]);
 	}
 	raw_spin_unlock_irqrestore(&irt->lock, flags);
 }

@@ -493,6 +493,8 @@ struct xrmu_domain {
 /* cmdq.c */
 int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		     unsigned int n);
+int xrmu_cmdq_submit_store(struct xrmu_unit *unit, u64 *ptr, u64 val,
+			   const struct xrmu_cmd *cmds, unsigned int n);
 int xrmu_inv_iotlb_range(struct xrmu_unit *unit, u16 did, unsigned long iova,
 			 size_t size);
 void xrmu_cmdq_init(struct xrmu_unit *unit);
