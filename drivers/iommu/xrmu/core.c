@@ -339,7 +339,7 @@ static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 	if (unit->cap & XRMU_CAP_PS1G)
 		cfg.common.features |= BIT(PT_FEAT_XRMU_PS1G);
 
-	xd = kzalloc(sizeof(*xd), GFP_KERNEL);
+	xd = kzalloc_obj(*xd);
 	if (!xd)
 		return ERR_PTR(-ENOMEM);
 	did = ida_alloc_max(&unit->did_ida, BIT(unit->didw) - 1, GFP_KERNEL);
@@ -468,7 +468,7 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 		return ERR_PTR(ret ?: -ENODEV);
 	}
 
-	master = kzalloc(sizeof(*master), GFP_KERNEL);
+	master = kzalloc_obj(*master);
 	if (!master)
 		return ERR_PTR(-ENOMEM);
 	master->unit = unit;
@@ -560,7 +560,7 @@ static void *xrmu_hw_info(struct device *dev, u32 *length,
 	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT &&
 	    *type != IOMMU_HW_INFO_TYPE_XRMU)
 		return ERR_PTR(-EOPNOTSUPP);
-	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	info = kzalloc_obj(*info);
 	if (!info)
 		return ERR_PTR(-ENOMEM);
 	info->version = master->unit->version;

@@ -176,7 +176,7 @@ static struct xrmu_irt *xrmu_irt_alloc(struct xrmu_ir *ir, unsigned int log2)
 	struct xrmu_unit *unit = ir->unit;
 	struct xrmu_irt *irt;
 
-	irt = kzalloc(sizeof(*irt), GFP_KERNEL);
+	irt = kzalloc_obj(*irt);
 	if (!irt)
 		return NULL;
 	irt->used = bitmap_zalloc(BIT(log2), GFP_KERNEL);
@@ -396,7 +396,7 @@ static int xrmu_ir_domain_alloc(struct irq_domain *domain, unsigned int virq,
 		struct xrmu_ir_data *data;
 
 		irqd = irq_domain_get_irq_data(domain, virq + i);
-		data = kzalloc(sizeof(*data), GFP_KERNEL);
+		data = kzalloc_obj(*data);
 		if (!irqd || !data) {
 			kfree(data);
 			ret = -ENOMEM;
@@ -506,7 +506,7 @@ int xrmu_ir_unit_init(struct xrmu_unit *unit)
 	if (!x86_vector_domain)
 		return 0;
 
-	ir = kzalloc(sizeof(*ir), GFP_KERNEL);
+	ir = kzalloc_obj(*ir);
 	if (!ir)
 		return -ENOMEM;
 	ir->unit = unit;
@@ -621,7 +621,7 @@ void xrmu_ir_probe_device(struct xrmu_master *master, const u16 *rids,
 		return;
 	}
 
-	ird = kzalloc(sizeof(*ird), GFP_KERNEL);
+	ird = kzalloc_obj(*ird);
 	if (!ird)
 		return;
 
