@@ -8,6 +8,8 @@
 #   /xrmu/bin/<prog>           guest/progs/<prog>.c, gcc -static (libc only;
 #                              uapi headers from the kernel's headers_install)
 #   /xrmu/demo.sh              demo.sh (what `make run` runs)
+#   /xrmu/vfio-selftests/      the kernel's VFIO selftests, static
+#                              (build-vfio-selftests.sh), and their list
 #   /lib/modules/<rel>/        the kernel's modules (xrmu.ko ...) and, under
 #                              extra/, guest/modules/<name>/ built with M=
 # Output: $XC/initramfs/<cfg>.cpio (uncompressed newc); run-vm appends a
@@ -22,7 +24,8 @@ out=$XC/initramfs/$CFG.cpio
 mkdir -p "$XC/initramfs"
 xlock "initramfs-$CFG"
 key=$(hash_str "$(cat "$B.stamp")" "$(hash_paths "$XRMU_H/guest" "$XRMU_H/demo.sh" \
-	/bin/busybox "$XRMU_H/scripts/build-initramfs.sh")")
+	/bin/busybox "$XRMU_H/scripts/build-initramfs.sh" \
+	"$XRMU_H/scripts/build-vfio-selftests.sh")")
 if stamp_ok "$out.stamp" "$key" && [ -f "$out" ]; then
 	exit 0
 fi
@@ -54,6 +57,12 @@ for c in "$XRMU_H"/guest/progs/*.c; do
 		-I "$XRMU_H/guest/progs" -o "$r/xrmu/bin/$n" "$c" -lpthread \
 		>>"$log" 2>&1 || { xtail "$log"; xdie "guest prog $n does not build"; }
 done
+
+# The kernel's VFIO selftests, built from this kernel's tree.
+"$XRMU_H/scripts/build-vfio-selftests.sh" "$CFG" >>"$log" 2>&1 ||
+	{ xtail "$log"; xdie "VFIO selftests do not build"; }
+mkdir -p "$r/xrmu/vfio-selftests"
+cp "$XC/vfio-selftests/$CFG/bin/"* "$XC/vfio-selftests/$CFG/tests" "$r/xrmu/vfio-selftests/"
 
 # Kernel modules.
 make -C "$LINUX_TREE" O="$B" -s INSTALL_MOD_PATH="$r" INSTALL_MOD_STRIP=1 \
