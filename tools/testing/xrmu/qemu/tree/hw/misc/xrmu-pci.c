@@ -12,6 +12,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bitops.h"
 #include "qemu/module.h"
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
@@ -30,6 +31,8 @@ struct XrmuPciState {
     PCIDevice parent_obj;
 
     MemoryRegion bar0;
+    /* over the MSI-X table and PBA while the unit is gone (UNIT_GONE) */
+    MemoryRegion gone;
     XrmuState *core;
 };
 
@@ -54,10 +57,47 @@ static uint16_t xrmu_pci_requester_id(void *host)
     return pci_requester_id(host);
 }
 
+static void xrmu_pci_gone(void *host)
+{
+    XrmuPciState *s = XRMU_PCI(host);
+
+    memory_region_set_enabled(&s->gone, true);
+}
+
 static const XrmuHostOps xrmu_pci_host_ops = {
     .notify = xrmu_pci_notify,
     .bus_master = xrmu_pci_bus_master,
     .requester_id = xrmu_pci_requester_id,
+    .gone = xrmu_pci_gone,
+};
+
+/*
+ * A unit that stopped responding (DBG_INJECT.UNIT_GONE): reads of the
+ * MSI-X table and PBA complete with all ones, writes are dropped, like
+ * the core's register block.  Config space keeps working.
+ */
+static uint64_t xrmu_pci_gone_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return MAKE_64BIT_MASK(0, size * 8);
+}
+
+static void xrmu_pci_gone_write(void *opaque, hwaddr addr, uint64_t val,
+                                unsigned size)
+{
+}
+
+static const MemoryRegionOps xrmu_pci_gone_ops = {
+    .read = xrmu_pci_gone_read,
+    .write = xrmu_pci_gone_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
 };
 
 static void xrmu_pci_realize(PCIDevice *pdev, Error **errp)
@@ -97,6 +137,11 @@ static void xrmu_pci_realize(PCIDevice *pdev, Error **errp)
     }
     msix_vector_use(pdev, XRMU_VEC_FLT);
     msix_vector_use(pdev, XRMU_VEC_CMD);
+    memory_region_init_io(&s->gone, OBJECT(s), &xrmu_pci_gone_ops, s,
+                          "xrmu-gone", XRMU_BAR_SIZE - XRMU_REG_SIZE);
+    memory_region_set_enabled(&s->gone, false);
+    memory_region_add_subregion_overlap(&s->bar0, XRMU_REG_SIZE, &s->gone,
+                                        1);
     xrmu_core_setup_iommu(s->core, root);
 }
 
@@ -104,6 +149,7 @@ static void xrmu_pci_exit(PCIDevice *pdev)
 {
     XrmuPciState *s = XRMU_PCI(pdev);
 
+    memory_region_del_subregion(&s->bar0, &s->gone);
     msix_uninit(pdev, &s->bar0, &s->bar0);
     qdev_unrealize(DEVICE(s->core));
 }
@@ -114,6 +160,7 @@ static void xrmu_pci_reset_hold(Object *obj, ResetType type)
 
     if (DEVICE(s->core)->realized) {
         xrmu_core_reset(s->core);
+        memory_region_set_enabled(&s->gone, false);
     }
 }
 

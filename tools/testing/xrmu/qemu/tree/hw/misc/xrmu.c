@@ -205,6 +205,12 @@ struct XrmuState {
     XrmuLastFault last_fault;
     /* executes the command at HEAD (asynchronous command engine) */
     QEMUTimer *cmd_timer;
+    /* DBG_INJECT.CTRL_DELAY: a CTRL write not yet in effect (under lock) */
+    QEMUTimer *ctrl_timer;
+    bool ctrl_pending;
+    uint32_t ctrl_pending_val;
+    /* DBG_INJECT.UNIT_GONE was just set: tell the host (xrmu_unlock()) */
+    bool gone_pending;
 
     XrmuCache dtc;
     XrmuCache iotlb;
@@ -272,6 +278,16 @@ static inline bool xrmu_above_paw(XrmuState *s, uint64_t addr)
     return s->paw < 64 && (addr >> s->paw) != 0;
 }
 
+/*
+ * DBG_INJECT.UNIT_GONE: the unit stopped responding (surprise removal).
+ * Only a device reset (xrmu_core_reset()) brings it back: its register
+ * writes, RESET included, are ignored.
+ */
+static inline bool xrmu_gone(XrmuState *s)
+{
+    return s->dbg_inject & R_DBG_INJECT_UNIT_GONE_MASK;
+}
+
 static void G_GNUC_PRINTF(3, 4)
 xrmu_violation(XrmuState *s, int rule, const char *fmt, ...)
 {
@@ -304,6 +320,7 @@ static void xrmu_unlock(XrmuState *s)
     unsigned size = 0, v;
     MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
     uint8_t buf[8];
+    bool gone = false;
 
     if (--s->lock_depth == 0) {
         memcpy(n, s->irq_pending, sizeof(n));
@@ -314,6 +331,8 @@ static void xrmu_unlock(XrmuState *s)
         size = s->msg_size;
         attrs = s->msg_attrs;
         s->msg_pending = false;
+        gone = s->gone_pending;
+        s->gone_pending = false;
     }
     qemu_rec_mutex_unlock(&s->lock);
     if (msg) {
@@ -325,6 +344,10 @@ static void xrmu_unlock(XrmuState *s)
             s->host_ops->notify(s->host, v);
         }
     }
+    /* only set by register and property writes, which hold the BQL */
+    if (gone && s->host_ops->gone) {
+        s->host_ops->gone(s->host);
+    }
 }
 
 /* Raise MSI-X @vector: sent by xrmu_unlock() */
@@ -333,7 +356,7 @@ static void xrmu_irq(XrmuState *s, unsigned vector)
     uint32_t ie = vector == XRMU_VEC_FLT ? R_CTRL_FLT_IE_MASK
                                          : R_CTRL_CMD_IE_MASK;
 
-    if (!(s->ctrl & ie)) {
+    if (!(s->ctrl & ie) || xrmu_gone(s)) {
         return;
     }
     trace_xrmu_irq(vector);
@@ -1408,6 +1431,13 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     int r;
 
     xrmu_lock(s);
+    if (xrmu_gone(s) && xrmu_covers(s, as->bus, rid)) {
+        /* nobody there to translate it: aborted, and not recorded */
+        if (report) {
+            trace_xrmu_gone_abort(rid, f.acc, addr);
+        }
+        goto out;
+    }
     if (report && xrmu_fault_continues(s, rid, f.acc, addr,
                                        xrmu_piece(addr))) {
         goto out;
@@ -1571,6 +1601,10 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
 
     if (!xrmu_covers(s, as->bus, rid)) {
         goto pass;
+    }
+    if (xrmu_gone(s)) {
+        trace_xrmu_gone_abort(rid, ACC_INTR, addr);
+        return;
     }
     if (xrmu_fault_continues(s, rid, ACC_INTR, addr, size)) {
         return;
@@ -1740,8 +1774,11 @@ static MemTxResult xrmu_irwin_read(void *opaque, hwaddr offset,
 
     *data = 0;
     xrmu_lock(s);
-    if (xrmu_covers(s, as->bus, rid) &&
-        xrmu_fault_continues(s, rid, ACC_READ, addr, size)) {
+    if (xrmu_covers(s, as->bus, rid) && xrmu_gone(s)) {
+        trace_xrmu_gone_abort(rid, ACC_READ, addr);
+        r = MEMTX_DECODE_ERROR;
+    } else if (xrmu_covers(s, as->bus, rid) &&
+               xrmu_fault_continues(s, rid, ACC_READ, addr, size)) {
         r = MEMTX_DECODE_ERROR;
     } else if (xrmu_covers(s, as->bus, rid) &&
                (s->status & R_STATUS_EN_ACK_MASK)) {
@@ -2018,7 +2055,8 @@ static bool xrmu_cmdq_runnable(XrmuState *s)
 {
     return (s->status & R_STATUS_CMDQ_ON_MASK) &&
            !(s->cmdq_sts & R_CMDQ_STS_ERR_MASK) &&
-           !(s->dbg_inject & R_DBG_INJECT_CMDQ_STALL_MASK) &&
+           !(s->dbg_inject & (R_DBG_INJECT_CMDQ_STALL_MASK |
+                              R_DBG_INJECT_UNIT_GONE_MASK)) &&
            s->cmdq_head % xrmu_cmdq_n(s) != s->cmdq_tail % xrmu_cmdq_n(s);
 }
 
@@ -2113,6 +2151,19 @@ static void xrmu_cmd_timer_cb(void *opaque)
 /* ---------------------------------------------------------------- */
 /* Registers                                                        */
 
+/* Drop a CTRL write delayed by DBG_INJECT.CTRL_DELAY */
+static void xrmu_ctrl_cancel(XrmuState *s)
+{
+    s->ctrl_pending = false;
+    if (s->ctrl_timer) {
+        timer_del(s->ctrl_timer);
+    }
+}
+
+/*
+ * RESET register (unreachable once the unit is gone) and device reset;
+ * clears DBG_INJECT, UNIT_GONE included
+ */
 static void xrmu_unit_reset(XrmuState *s)
 {
     s->ctrl = 0;
@@ -2129,6 +2180,7 @@ static void xrmu_unit_reset(XrmuState *s)
     s->fltq_lost = 0;
     s->dbg_inject = 0;
     xrmu_cmdq_stop(s);
+    xrmu_ctrl_cancel(s);
     memset(s->latched, 0, sizeof(s->latched));
     s->last_fault.valid = false;
     xrmu_cache_flush(&s->dtc);
@@ -2337,6 +2389,87 @@ static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
     xrmu_cmdq_kick(s);
 }
 
+/* Let a CTRL write delayed by DBG_INJECT.CTRL_DELAY take effect now */
+static void xrmu_ctrl_flush(XrmuState *s)
+{
+    if (!s->ctrl_pending) {
+        return;
+    }
+    s->ctrl_pending = false;
+    timer_del(s->ctrl_timer);
+    trace_xrmu_ctrl_delay_done(s->ctrl_pending_val);
+    xrmu_write_ctrl(s, s->ctrl_pending_val);
+}
+
+static void xrmu_ctrl_timer_cb(void *opaque)
+{
+    XrmuState *s = opaque;
+
+    xrmu_lock(s);
+    xrmu_ctrl_flush(s);
+    xrmu_unlock(s);
+}
+
+/*
+ * A CTRL write.  A delayed write still pending takes effect first.  With
+ * DBG_INJECT.CTRL_DELAY armed (the bit clears as the write is taken) the
+ * write takes effect XRMU_CTRL_DELAY_NS of virtual time later, as it
+ * would have now; until then CTRL reads it back while the unit goes on
+ * with the previous CTRL.
+ */
+static void xrmu_ctrl_write(XrmuState *s, uint32_t val)
+{
+    int64_t when;
+
+    xrmu_ctrl_flush(s);
+    if (!(s->dbg_inject & R_DBG_INJECT_CTRL_DELAY_MASK)) {
+        xrmu_write_ctrl(s, val);
+        return;
+    }
+    s->dbg_inject &= ~R_DBG_INJECT_CTRL_DELAY_MASK;
+    when = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + XRMU_CTRL_DELAY_NS;
+    s->ctrl_pending = true;
+    s->ctrl_pending_val = val;
+    timer_mod(s->ctrl_timer, when);
+    trace_xrmu_ctrl_delay(val, when);
+}
+
+/* What CTRL reads: a delayed write reads back before it takes effect */
+static uint32_t xrmu_read_ctrl(XrmuState *s)
+{
+    return s->ctrl_pending ? s->ctrl_pending_val & XRMU_CTRL_DEFINED
+                           : s->ctrl;
+}
+
+/*
+ * DBG_INJECT.UNIT_GONE went 0 -> 1: from now on the unit executes no
+ * command, writes no fault record, sends no interrupt, aborts every
+ * request of a covered device, and its registers read all ones and
+ * ignore writes.  The one exception is an interrupt already on its way
+ * as it vanished: the fault interrupt, once, if FLT_IE is set.
+ */
+static void xrmu_unit_gone(XrmuState *s)
+{
+    trace_xrmu_unit_gone(s->ctrl & R_CTRL_FLT_IE_MASK);
+    xrmu_irq(s, XRMU_VEC_FLT);
+    xrmu_cmdq_stop(s);
+    xrmu_ctrl_cancel(s);
+    s->last_fault.valid = false;
+    s->gone_pending = true;
+}
+
+/* A new DBG_INJECT value (register or inject-* property write) */
+static void xrmu_write_inject(XrmuState *s, uint32_t val)
+{
+    if (!xrmu_gone(s) && (val & R_DBG_INJECT_UNIT_GONE_MASK)) {
+        /* while UNIT_GONE is still clear, so that the interrupt is sent */
+        xrmu_unit_gone(s);
+    }
+    s->dbg_inject = val;
+    trace_xrmu_inject(val);
+    xrmu_cmdq_kick(s);
+}
+
 static void xrmu_write_cmdq_tail(XrmuState *s, uint32_t val)
 {
     uint32_t n = xrmu_cmdq_n(s);
@@ -2483,7 +2616,7 @@ static uint32_t xrmu_read32(XrmuState *s, hwaddr addr)
     case A_VERSION:
         return XRMU_VERSION_VAL;
     case A_CTRL:
-        return s->ctrl;
+        return xrmu_read_ctrl(s);
     case A_STATUS:
         return s->status;
     case A_CMDQ_HEAD:
@@ -2538,7 +2671,7 @@ static void xrmu_write32(XrmuState *s, hwaddr addr, uint32_t val)
     }
     switch (addr) {
     case A_CTRL:
-        xrmu_write_ctrl(s, val);
+        xrmu_ctrl_write(s, val);
         return;
     case A_RESET:
         if (val == XRMU_RESET_MAGIC) {
@@ -2577,9 +2710,7 @@ static void xrmu_write32(XrmuState *s, hwaddr addr, uint32_t val)
             xrmu_violation(s, RULE_REG_RSVD, "DBG_INJECT 0x%x: reserved "
                            "bits set", val);
         }
-        s->dbg_inject = val & XRMU_INJ_DEFINED;
-        trace_xrmu_inject(s->dbg_inject);
-        xrmu_cmdq_kick(s);
+        xrmu_write_inject(s, val & XRMU_INJ_DEFINED);
         return;
     }
     /* RO registers, RO halves of 64-bit registers, undefined offsets */
@@ -2607,11 +2738,12 @@ static uint64_t xrmu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     XrmuState *s = opaque;
     uint64_t val = 0;
 
-    if (addr >= XRMU_REG_BLOCK) {
-        return 0;
-    }
     xrmu_lock(s);
-    if (xrmu_access_ok(s, addr, size, false)) {
+    if (xrmu_gone(s)) {
+        /* nothing answers: the read completes with all ones */
+        val = MAKE_64BIT_MASK(0, size * 8);
+    } else if (addr < XRMU_REG_BLOCK &&
+               xrmu_access_ok(s, addr, size, false)) {
         val = size == 8 ? xrmu_read64(s, addr) : xrmu_read32(s, addr);
     }
     xrmu_unlock(s);
@@ -2630,6 +2762,11 @@ static void xrmu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     }
     xrmu_lock(s);
+    if (xrmu_gone(s)) {
+        /* nothing takes the write, nor checks it */
+        xrmu_unlock(s);
+        return;
+    }
     s->last_fault.valid = false;
     if (xrmu_access_ok(s, addr, size, true)) {
         li = xrmu_latch_index(addr);
@@ -2697,6 +2834,11 @@ static const XrmuInjectProp xrmu_inject_props[] = {
       "next command fetch fails (self-clears)" },
     { "inject-fltq-write-err", R_DBG_INJECT_FLTQ_WRITE_ERR_MASK,
       "next fault record write fails (self-clears)" },
+    { "inject-unit-gone", R_DBG_INJECT_UNIT_GONE_MASK,
+      "the unit stops responding (registers read all ones, requests of "
+      "covered devices are aborted) until a device reset" },
+    { "inject-ctrl-delay", R_DBG_INJECT_CTRL_DELAY_MASK,
+      "next CTRL write takes effect 50 ms (virtual) later (self-clears)" },
 };
 
 static void xrmu_get_inject(Object *obj, Visitor *v, const char *name,
@@ -2714,6 +2856,7 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
 {
     XrmuState *s = XRMU(obj);
     const XrmuInjectProp *p = opaque;
+    uint32_t bits;
     bool val;
 
     if (!visit_type_bool(v, name, &val, errp)) {
@@ -2722,14 +2865,15 @@ static void xrmu_set_inject(Object *obj, Visitor *v, const char *name,
     if (s->lock_init) {
         xrmu_lock(s);
     }
-    if (val) {
-        s->dbg_inject |= p->bit;
+    bits = val ? s->dbg_inject | p->bit : s->dbg_inject & ~p->bit;
+    if (!DEVICE(s)->realized) {
+        s->dbg_inject = bits;
+        trace_xrmu_inject(bits);
+    } else if (xrmu_gone(s) && !(bits & R_DBG_INJECT_UNIT_GONE_MASK)) {
+        error_setg(errp, "xrmu: %s: only a device reset brings the unit "
+                   "back", name);
     } else {
-        s->dbg_inject &= ~p->bit;
-    }
-    trace_xrmu_inject(s->dbg_inject);
-    if (DEVICE(s)->realized) {
-        xrmu_cmdq_kick(s);
+        xrmu_write_inject(s, bits);
     }
     if (s->lock_init) {
         xrmu_unlock(s);
@@ -2841,6 +2985,7 @@ static void xrmu_realize(DeviceState *dev, Error **errp)
     xrmu_cache_init(&s->irtc, s->irtc_entries);
     s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->cmd_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_cmd_timer_cb, s);
+    s->ctrl_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_ctrl_timer_cb, s);
     xrmu_rec_init(s);
     xrmu_unit_reset(s);
 }
@@ -2853,6 +2998,10 @@ static void xrmu_unrealize(DeviceState *dev)
     if (s->cmd_timer) {
         timer_free(s->cmd_timer);
         s->cmd_timer = NULL;
+    }
+    if (s->ctrl_timer) {
+        timer_free(s->ctrl_timer);
+        s->ctrl_timer = NULL;
     }
 }
 

@@ -25,6 +25,13 @@ typedef struct XrmuHostOps {
     bool (*bus_master)(void *host);
     /* requester ID of the unit's own function (not translated) */
     uint16_t (*requester_id)(void *host);
+    /*
+     * DBG_INJECT.UNIT_GONE was set: the unit stopped responding.  The
+     * host makes the rest of what it maps for the unit (MSI-X table and
+     * PBA) read all ones and ignore writes until xrmu_core_reset().
+     * Called with the BQL held, outside the core's lock.  Optional.
+     */
+    void (*gone)(void *host);
 } XrmuHostOps;
 
 /*
@@ -38,7 +45,7 @@ void xrmu_core_attach(XrmuState *s, const XrmuHostOps *ops, void *host,
 MemoryRegion *xrmu_core_regs(XrmuState *s);
 /* Serve every device below PCI root bus @root */
 void xrmu_core_setup_iommu(XrmuState *s, PCIBus *root);
-/* Unit reset (power-on, system reset) */
+/* Unit reset (power-on, system reset); the only way back from UNIT_GONE */
 void xrmu_core_reset(XrmuState *s);
 
 #endif /* HW_MISC_XRMU_H */

@@ -108,6 +108,13 @@
 #define DBG_TABLE_READ_ERR      BIT(2)
 #define DBG_CMDQ_READ_ERR       BIT(3)
 #define DBG_FLTQ_WRITE_ERR      BIT(4)
+#define DBG_UNIT_GONE           BIT(5)
+#define DBG_CTRL_DELAY          BIT(6)
+#define DBG_RSVD_FIRST          BIT(7)
+
+/* DBG_INJECT.CTRL_DELAY: virtual time a delayed CTRL write takes */
+#define NS_PER_MS               (1000 * 1000)
+#define CTRL_DELAY_NS           (50 * NS_PER_MS)
 
 /* Device table */
 #define DTE_V                   BIT_ULL(0)
@@ -341,14 +348,21 @@ static bool has_fill(XrmuTest *t, uint64_t pa, size_t len, uint8_t val)
 
 /* edu: DMA and MSI source */
 
-static void edu_dma(XrmuTest *t, uint64_t src, uint64_t dst, uint32_t cnt,
-                    bool to_ram)
+/* Start a transfer: edu performs it 100 ms of virtual time later */
+static void edu_dma_start(XrmuTest *t, uint64_t src, uint64_t dst,
+                          uint32_t cnt, bool to_ram)
 {
     qpci_io_writeq(t->edu, t->ebar, EDU_DMA_SRC, src);
     qpci_io_writeq(t->edu, t->ebar, EDU_DMA_DST, dst);
     qpci_io_writeq(t->edu, t->ebar, EDU_DMA_CNT, cnt);
     qpci_io_writeq(t->edu, t->ebar, EDU_DMA_CMD,
                    EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0));
+}
+
+static void edu_dma(XrmuTest *t, uint64_t src, uint64_t dst, uint32_t cnt,
+                    bool to_ram)
+{
+    edu_dma_start(t, src, dst, cnt, to_ram);
     qtest_clock_step(t->qts, EDU_DMA_NS);
     g_assert_cmphex(qpci_io_readq(t->edu, t->ebar, EDU_DMA_CMD) &
                     EDU_CMD_START, ==, 0);
@@ -1001,7 +1015,7 @@ static void test_regs_ro_w1c(void)
     g_assert_cmphex(rd32(t, R_FLTQ_HEAD), ==, 0);
     /* DBG_INJECT (CAP.DBG = 1 in the model) */
     g_assert(cap & CAP_DBG);
-    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL | BIT(5));
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL | DBG_RSVD_FIRST);
     viol(t, &n, 2);
     g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, DBG_CMDQ_STALL);
     wr32(t, R_DBG_INJECT, 0);
@@ -3575,6 +3589,297 @@ static void test_checker_off(void)
     xt_end(t);
 }
 
+/* Debug fault injections that model a vanished or a slow unit */
+
+static bool qom_get_bool(XrmuTest *t, const char *prop)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{ 'execute': 'qom-get', 'arguments': "
+                           "{ 'path': '/machine/peripheral/xrmu0', "
+                           "'property': %s } }", prop);
+    bool val;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    val = qdict_get_bool(rsp, "return");
+    qobject_unref(rsp);
+    return val;
+}
+
+/* Returns whether the property accepted the value */
+static bool qom_set_bool(XrmuTest *t, const char *prop, bool val)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{ 'execute': 'qom-set', 'arguments': "
+                           "{ 'path': '/machine/peripheral/xrmu0', "
+                           "'property': %s, 'value': %i } }", prop, val);
+    bool ok = qdict_haskey(rsp, "return");
+
+    g_assert(ok || qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    return ok;
+}
+
+/*
+ * A device reset (system reset): config space is reset too, so map both
+ * functions' BARs at the same places again.
+ */
+static void xt_system_reset(XrmuTest *t)
+{
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'system_reset' }");
+    qtest_qmp_eventwait(t->qts, "RESET");
+    qpci_config_writel(t->dev, PCI_BASE_ADDRESS_0, t->bar.addr);
+    qpci_config_writel(t->dev, PCI_BASE_ADDRESS_1, t->bar.addr >> 32);
+    qpci_device_enable(t->dev);
+    qpci_config_writel(t->edu, PCI_BASE_ADDRESS_0, t->ebar.addr);
+    qpci_device_enable(t->edu);
+}
+
+static void assert_gone_reads(XrmuTest *t)
+{
+    static const uint64_t regs32[] = {
+        R_VERSION, R_CTRL, R_STATUS, R_RESET, R_CMDQ_HEAD, R_CMDQ_TAIL,
+        R_CMDQ_STS, R_FLTQ_HEAD, R_FLTQ_TAIL, R_FLTQ_STS, R_FLTQ_LOST,
+        R_DBG_VIOL_COUNT, R_DBG_INJECT, 0x10c, 0x0f00, 0x1000, 0x1ffc,
+    };
+    static const uint64_t regs64[] = {
+        R_CAP, R_RIDRANGE, R_ECAP, R_DTBASE, R_CMDQ_BASE, R_FLTQ_BASE,
+        R_CNT_XLATE, R_CNT_CMD,
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(regs32); i++) {
+        g_assert_cmphex(rd32(t, regs32[i]), ==, 0xffffffff);
+    }
+    for (i = 0; i < ARRAY_SIZE(regs64); i++) {
+        g_assert_cmphex(rd64(t, regs64[i]), ==, UINT64_MAX);
+        g_assert_cmphex(rd32(t, regs64[i]), ==, 0xffffffff);
+        g_assert_cmphex(rd32(t, regs64[i] + 4), ==, 0xffffffff);
+    }
+    /* sizes the registers do not support answer all ones too */
+    g_assert_cmphex(rd64(t, R_CTRL), ==, UINT64_MAX);
+    g_assert_cmphex(qpci_io_readb(t->dev, t->bar, R_VERSION + 2), ==, 0xff);
+    /* and so do the MSI-X table and PBA in the same BAR */
+    g_assert_cmphex(qpci_io_readl(t->dev, t->bar, t->dev->msix_table_off),
+                    ==, 0xffffffff);
+    g_assert_cmphex(qpci_io_readl(t->dev, t->bar, t->dev->msix_pba_off),
+                    ==, 0xffffffff);
+    /* config space is not affected */
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_VENDOR_ID), ==,
+                    XRMU_VENDOR);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_DEVICE_ID), ==,
+                    XRMU_DEVICE);
+}
+
+/*
+ * DBG_INJECT.UNIT_GONE: from the write on, BAR0 reads all ones and drops
+ * writes, no command executes, no fault record or interrupt is written,
+ * and DMA and MSIs of covered devices are aborted.  The fault interrupt
+ * in flight (FLT_IE = 1) arrives once.  RESET cannot bring the unit back,
+ * a device reset does.
+ */
+static void test_inject_unit_gone(void)
+{
+    XrmuTest *t = xt_start("id=xrmu0");
+    uint64_t src = xt_page(t), dst = xt_page(t), root, rec;
+
+    fill_pattern(t, src, PAGE, 61);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 1);
+    xt_map(t, root, 4, 0x100000, src, 1, PTE_RW);
+    xt_map(t, root, 4, 0x200000, dst, 1, PTE_RW);
+    dev_read(t, 0x100000, 0, PAGE);
+    dev_write(t, 0x200000, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 61));
+    xt_no_fault(t);
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert(!xt_msix_fired(t, 1));
+
+    /* commands wait behind a stall that the next write lifts */
+    wr32(t, R_DBG_INJECT, DBG_CMDQ_STALL);
+    qtest_writel(t->qts, t->sync_addr, 0);
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_cmd_put(t, sync_cmd(t, 91) | SYNC_IRQ, t->sync_addr);
+    xt_cmd_publish(t);
+
+    wr32(t, R_DBG_INJECT, DBG_UNIT_GONE);
+    /* the fault interrupt in flight, once, and nothing else */
+    g_assert(xt_msix_fired(t, 0));
+    g_assert(!xt_msix_fired(t, 1));
+    assert_gone_reads(t);
+    g_assert(qom_get_bool(t, "inject-unit-gone"));
+
+    /* writes change nothing, RESET and DBG_INJECT included */
+    wr32(t, R_CTRL, 0);
+    wr32(t, R_RESET, XRMU_RESET_MAGIC);
+    wr32(t, R_DBG_INJECT, 0);
+    wr64(t, R_DTBASE, 0);
+    wr32(t, R_FLTQ_STS, FLTQ_STS_OVF | FLTQ_STS_WERR);
+    assert_gone_reads(t);
+    /* neither can the property clear it; setting it again sends nothing */
+    g_assert(!qom_set_bool(t, "inject-unit-gone", false));
+    g_assert(qom_set_bool(t, "inject-unit-gone", true));
+    g_assert(qom_get_bool(t, "inject-unit-gone"));
+    g_assert_cmphex(rd32(t, R_VERSION), ==, 0xffffffff);
+
+    /* the published commands never execute */
+    qtest_clock_step(t->qts, 10 * NS_PER_MS);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+
+    /* DMA is aborted, mapped or not, and nothing is recorded */
+    rec = t->fltq + 32ULL * t->fltq_head;
+    qtest_memset(t->qts, dst, 0x5c, PAGE);
+    dev_write(t, 0x200000, 0, PAGE);
+    g_assert(has_fill(t, dst, PAGE, 0x5c));
+    dev_write(t, 0x300000, 0, FLT_LEN);
+    dev_read(t, 0x400000, 0, FLT_LEN);
+    g_assert_cmphex(qtest_readq(t->qts, rec), ==, 0);
+    /* the MSI is dropped (with EN = 1, IRE = 0 it would pass) */
+    edu_msi_program(t, MSI_WINDOW, 0x47);
+    edu_msi_fire(t);
+    g_assert(!apic_irr_has(t, 0x47));
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert(!xt_msix_fired(t, 1));
+    assert_gone_reads(t);
+
+    /* a device reset brings back a unit in its reset state */
+    xt_system_reset(t);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    g_assert_cmphex(rd64(t, R_CAP), ==, t->cap);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    g_assert(!qom_get_bool(t, "inject-unit-gone"));
+    assert_regs_reset(t);
+    g_assert_cmphex(qpci_io_readl(t->dev, t->bar, t->dev->msix_pba_off),
+                    ==, 0);
+    g_assert_cmphex(qtest_readl(t->qts, t->sync_addr), ==, 0);
+    /* EN = 0: DMA passes through again */
+    qtest_memset(t->qts, dst, 0, PAGE);
+    dev_read(t, src, 0, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 61));
+    edu_msi_program(t, MSI_WINDOW, 0x4a);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x4a));
+    xt_end(t);
+}
+
+/* UNIT_GONE through the property, with FLT_IE = 0: no interrupt at all */
+static void test_inject_unit_gone_quiet(void)
+{
+    XrmuTest *t = xt_start("id=xrmu0");
+
+    xt_enable(t, 0);
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLT_IE) | CTRL_EN);
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert(!xt_msix_fired(t, 1));
+    g_assert(qom_set_bool(t, "inject-unit-gone", true));
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert(!xt_msix_fired(t, 1));
+    assert_gone_reads(t);
+    xt_system_reset(t);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    xt_end(t);
+}
+
+/*
+ * DBG_INJECT.CTRL_DELAY: the next CTRL write takes effect 50 ms of
+ * virtual time later.  Until then CTRL reads it back while STATUS,
+ * translation and blocking stay as they were; a second write makes the
+ * pending one take effect first; a unit reset cancels it.
+ */
+static void test_inject_ctrl_delay(void)
+{
+    XrmuTest *t = xt_start("id=xrmu0");
+    uint64_t src = xt_page(t), dst = xt_page(t), root, blocked;
+    uint32_t on = STS_CMDQ_ON | STS_FLTQ_ON;
+
+    fill_pattern(t, src, PAGE, 62);
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 1);
+    xt_map(t, root, 4, 0x100000, src, 1, PTE_RW);
+    xt_map(t, root, 4, 0x200000, dst, 1, PTE_RW);
+    dev_read(t, 0x100000, 0, PAGE);
+
+    /* a translated DMA that edu performs 100 ms on, inside the delay */
+    edu_dma_start(t, EDU_BUF, 0x200000, PAGE, true);
+    qtest_clock_step(t->qts, 60 * NS_PER_MS);
+    wr32(t, R_DBG_INJECT, DBG_CTRL_DELAY);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, DBG_CTRL_DELAY);
+    wr32(t, R_CTRL, CTRL_QUEUES | CTRL_BLK);
+    /* taken (the bit is clear, CTRL reads it), not in effect */
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES | CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_EN_ACK | on);
+    edu_msi_program(t, MSI_WINDOW, 0x48);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x48));
+    qtest_clock_step(t->qts, 45 * NS_PER_MS);
+    g_assert_cmphex(qpci_io_readq(t->edu, t->ebar, EDU_DMA_CMD) &
+                    EDU_CMD_START, ==, 0);
+    g_assert(has_pattern(t, dst, PAGE, 62));
+    xt_no_fault(t);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_EN_ACK | on);
+    /* in effect exactly 50 ms after the write */
+    qtest_clock_step(t->qts, CTRL_DELAY_NS - 45 * NS_PER_MS - 1);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_EN_ACK | on);
+    qtest_clock_step(t->qts, 1);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_BLK_ACK | on);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES | CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    /* EN = 0, BLK = 1 now: DMA and the MSI are blocked */
+    blocked = cnt(t, R_CNT_IR_BLOCK);
+    qtest_memset(t->qts, dst, 0x66, PAGE);
+    dev_write(t, dst, 0, PAGE);
+    g_assert(has_fill(t, dst, PAGE, 0x66));
+    edu_msi_program(t, MSI_WINDOW, 0x49);
+    edu_msi_fire(t);
+    g_assert(!apic_irr_has(t, 0x49));
+    g_assert_cmpuint(cnt(t, R_CNT_IR_BLOCK), ==, blocked + 1);
+
+    /*
+     * A second write while one is pending: the pending one (command
+     * queue off) takes effect first, then the second (on again), at once.
+     * The queue restarted, so HEAD and TAIL are 0.
+     */
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), !=, 0);
+    wr32(t, R_DBG_INJECT, DBG_CTRL_DELAY);
+    wr32(t, R_CTRL, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_BLK_ACK | on);
+    wr32(t, R_CTRL, CTRL_QUEUES | CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_TAIL), ==, 0);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_BLK_ACK | on);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES | CTRL_BLK);
+    qtest_clock_step(t->qts, CTRL_DELAY_NS + NS_PER_MS);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_BLK_ACK | on);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES | CTRL_BLK);
+    t->cmdq_tail = 0;
+    xt_sync(t);
+
+    /* RESET cancels a pending write (armed through the property) */
+    g_assert(qom_set_bool(t, "inject-ctrl-delay", true));
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, DBG_CTRL_DELAY);
+    wr32(t, R_CTRL, CTRL_QUEUES);
+    g_assert(!qom_get_bool(t, "inject-ctrl-delay"));
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, STS_BLK_ACK | on);
+    wr32(t, R_RESET, XRMU_RESET_MAGIC);
+    assert_regs_reset(t);
+    qtest_clock_step(t->qts, CTRL_DELAY_NS + NS_PER_MS);
+    assert_regs_reset(t);
+
+    /* and so does a device reset */
+    wr32(t, R_DBG_INJECT, DBG_CTRL_DELAY);
+    wr32(t, R_CTRL, CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_BLK);
+    g_assert_cmphex(rd32(t, R_STATUS), ==, 0);
+    xt_system_reset(t);
+    assert_regs_reset(t);
+    qtest_clock_step(t->qts, CTRL_DELAY_NS + NS_PER_MS);
+    assert_regs_reset(t);
+    g_assert_cmphex(rd32(t, R_DBG_INJECT), ==, 0);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
 /* Randomised robustness: QEMU must survive arbitrary programming */
 
 static const uint64_t fuzz_regs[] = {
@@ -3643,6 +3948,11 @@ static void test_fuzz(void)
         if (op < 4) {
             uint64_t reg = fuzz_regs[g_rand_int_range(r, 0,
                                                       ARRAY_SIZE(fuzz_regs))];
+
+            /* a unit that is gone stays gone: nothing left to fuzz */
+            if (reg == R_DBG_INJECT) {
+                v &= ~(uint64_t)DBG_UNIT_GONE;
+            }
             if (g_rand_boolean(r)) {
                 wr64(t, reg & ~7ULL, v);
             } else {
@@ -3809,6 +4119,9 @@ static const XrmuCase xrmu_cases[] = {
     { "checker/ok-ir-release", test_ok_ir_release },
     { "checker/no-inject", test_checker_no_inject },
     { "checker/off", test_checker_off },
+    { "inject/unit-gone", test_inject_unit_gone },
+    { "inject/unit-gone-quiet", test_inject_unit_gone_quiet },
+    { "inject/ctrl-delay", test_inject_ctrl_delay },
     { "fuzz", test_fuzz },
 };
 
