@@ -13,10 +13,19 @@
  * A unit that stops making progress (a wait times out) is fenced: its
  * translation is switched off with CTRL.BLK set, so that DMA and MSIs of
  * its devices are blocked rather than translated through caches that can
- * no longer be invalidated.  Submissions then fail at once instead of
- * spinning, and so does every waiter still polling; a delayed work
- * retries: once the queue has drained, every cache is invalidated and
- * translation switched back on.
+ * no longer be invalidated.  Only once the unit has acknowledged the block
+ * (or failed to within XRMU_FENCE_TIMEOUT_US) is the unit marked fenced:
+ * from then on submissions fail at once instead of spinning, and so does
+ * every waiter still polling.  A failed submission is safe for its caller
+ * to act on (free what it invalidated) only if the block was acknowledged
+ * (xrmu_cmdq_quiesced()); table pages of the others are quarantined.  A
+ * delayed work retries: once the queue has drained, submissions are
+ * accepted again (the unit is still blocked), every cache is invalidated
+ * after them, and only then is translation switched back on.
+ *
+ * A unit whose registers read all ones is gone (xrmu_check_gone()):
+ * every submission and wait fails at once with -ENODEV, nothing is
+ * fenced or retried.
  */
 
 #include <linux/bitfield.h>
@@ -26,12 +35,14 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "../iommu-pages.h"
 #include "trace.h"
 #include "xrmu.h"
 
 #define XRMU_CMDQ_TIMEOUT_US	(1 * USEC_PER_SEC)
 #define XRMU_FENCE_TIMEOUT_US	(100 * USEC_PER_MSEC)
 #define XRMU_RECOVER_DELAY	HZ
+#define XRMU_INV_ALL_TRIES	3
 
 static const char * const xrmu_cmdq_errstr[] = {
 	[XRMU_CMDQ_ERR_ILLEGAL] = "illegal command",
@@ -60,7 +71,7 @@ static inline u32 xrmu_cmdq_mask(struct xrmu_unit *unit)
 static void xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
 {
 	u32 code = FIELD_GET(XRMU_CMDQ_STS_ERRCODE, sts);
-	u32 head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+	u32 head = xrmu_readl(unit, XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
 	struct xrmu_cmd *ent = &unit->cmdq[head & xrmu_cmdq_mask(unit)];
 	bool sync = FIELD_GET(XRMU_CMD_OPCODE, ent->qw[0]) == XRMU_CMD_OP_SYNC;
 
@@ -88,33 +99,44 @@ static void xrmu_cmdq_recover(struct xrmu_unit *unit, u32 sts)
 	}
 	*ent = xrmu_cmd_nop();
 	/* writel() orders the NOP before the resume. */
-	writel(XRMU_CMDQ_STS_ERR, unit->regs + XRMU_REG_CMDQ_STS);
+	xrmu_writel(unit, XRMU_REG_CMDQ_STS, XRMU_CMDQ_STS_ERR);
 }
 
 /*
- * The unit did not move HEAD for XRMU_CMDQ_TIMEOUT_US: fence it.  Called
- * with cmdq_lock held, possibly in atomic context.
+ * The unit made no progress (or keeps rejecting commands): fence it.
+ * Called with cmdq_lock held, possibly in atomic context.
+ *
+ * @fenced is published only after the wait for the block: waiters that
+ * see it give up (xrmu_cmdq_poll()), and their callers may then free what
+ * they invalidated, which is safe only once the unit no longer translates
+ * (@blocked, read after @fenced).  Other waiters meanwhile keep polling,
+ * or wait for cmdq_lock, which is held throughout.
  */
 static void xrmu_cmdq_fence(struct xrmu_unit *unit, const char *what)
 {
-	u32 head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+	u32 head = xrmu_readl(unit, XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
 	u32 ctrl, sts;
 	int ret;
 
-	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
-	unit->cnt.cmd_timeouts++;
-	if (unit->fenced)
+	if (unit->fenced || xrmu_gone(unit))
 		return;
-	WRITE_ONCE(unit->fenced, true);
-	unit->cnt.fences++;
-	trace_xrmu_fence(unit, true, head, unit->cmdq_tail);
+	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
 	ctrl = (unit->ctrl & ~(XRMU_CTRL_EN | XRMU_CTRL_IRE)) | XRMU_CTRL_BLK;
-	writel(ctrl, unit->regs + XRMU_REG_CTRL);
-	ret = readl_poll_timeout_atomic(unit->regs + XRMU_REG_STATUS, sts,
-					(sts & (XRMU_STATUS_EN_ACK |
-						XRMU_STATUS_BLK_ACK)) ==
-					XRMU_STATUS_BLK_ACK,
-					1, XRMU_FENCE_TIMEOUT_US);
+	xrmu_writel(unit, XRMU_REG_CTRL, ctrl);
+	trace_xrmu_ctrl(unit, ctrl);
+	ret = read_poll_timeout_atomic(xrmu_readl, sts, xrmu_gone(unit) ||
+				       (sts & (XRMU_STATUS_EN_ACK |
+					       XRMU_STATUS_BLK_ACK)) ==
+				       XRMU_STATUS_BLK_ACK,
+				       1, XRMU_FENCE_TIMEOUT_US, false,
+				       unit, XRMU_REG_STATUS);
+	if (xrmu_gone(unit))
+		return;
+	WRITE_ONCE(unit->blocked, !ret);
+	/* Pairs with smp_load_acquire() in xrmu_cmdq_poll(). */
+	smp_store_release(&unit->fenced, true);
+	unit->cnt.fences++;
+	trace_xrmu_fence(unit, true, head, unit->cmdq_tail, sts);
 	dev_err(unit->dev,
 		"command queue made no progress (%s, head %u tail %u): unit fenced, DMA and MSIs of its devices blocked%s\n",
 		what, head, unit->cmdq_tail,
@@ -144,24 +166,29 @@ static int xrmu_cmdq_wait_space(struct xrmu_unit *unit)
 	if (unit->cmdq_head != next)
 		return 0;
 	for (;;) {
-		head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+		head = xrmu_readl(unit, XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+		if (xrmu_gone(unit))
+			return -ENODEV;
 		unit->cmdq_head = head & mask;
 		if (head != next)
 			return 0;
 		/* Full: publish what is queued and let the unit drain it. */
-		writel(unit->cmdq_tail, unit->regs + XRMU_REG_CMDQ_TAIL);
-		ret = readl_poll_timeout_atomic(unit->regs + XRMU_REG_CMDQ_HEAD,
-						head,
-						(head & XRMU_QIDX) != next ||
-						(readl(unit->regs +
-						       XRMU_REG_CMDQ_STS) &
-						 XRMU_CMDQ_STS_ERR),
-						1, XRMU_CMDQ_TIMEOUT_US);
+		xrmu_writel(unit, XRMU_REG_CMDQ_TAIL, unit->cmdq_tail);
+		ret = read_poll_timeout_atomic(xrmu_readl, head,
+					       (head & XRMU_QIDX) != next ||
+					       (xrmu_readl(unit,
+							   XRMU_REG_CMDQ_STS) &
+						XRMU_CMDQ_STS_ERR),
+					       1, XRMU_CMDQ_TIMEOUT_US, false,
+					       unit, XRMU_REG_CMDQ_HEAD);
+		if (xrmu_gone(unit))
+			return -ENODEV;
 		if (ret) {
+			unit->cnt.cmd_timeouts++;
 			xrmu_cmdq_fence(unit, "queue full");
 			return ret;
 		}
-		sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
+		sts = xrmu_readl(unit, XRMU_REG_CMDQ_STS);
 		if (sts & XRMU_CMDQ_STS_ERR)
 			xrmu_cmdq_recover(unit, sts);
 	}
@@ -179,13 +206,11 @@ static void xrmu_cmdq_put(struct xrmu_unit *unit, struct xrmu_cmd cmd)
  * @unit: the unit
  * @seq: sequence number the SYNC writes to the completion word
  * @lost: unit->cmdq_lost when queueing began
- * @fenced_ok: keep waiting on a fenced unit (the fenced-unit retry)
  */
 struct xrmu_cmdq_wait {
 	struct xrmu_unit *unit;
 	u32 seq;
 	u32 lost;
-	bool fenced_ok;
 };
 
 /*
@@ -220,13 +245,14 @@ static int xrmu_cmdq_queue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		}
 	}
 	/* writel() orders the entries (and table updates) before the tail. */
-	writel(unit->cmdq_tail, unit->regs + XRMU_REG_CMDQ_TAIL);
+	xrmu_writel(unit, XRMU_REG_CMDQ_TAIL, unit->cmdq_tail);
 	return 0;
 }
 
 /*
- * 1: the SYNC of @w completed, 0: pending, -ETIMEDOUT: the unit is fenced.
- * Called with interrupts disabled and cmdq_lock not held.
+ * 1: the SYNC of @w completed, 0: pending, -ETIMEDOUT: the unit is fenced,
+ * -ENODEV: it is gone.  Called with interrupts disabled and cmdq_lock not
+ * held.
  *
  * SYNCs complete in queue order and their sequence numbers are assigned in
  * queue order under cmdq_lock, so the completion word only moves forward
@@ -249,13 +275,17 @@ static int xrmu_cmdq_poll(struct xrmu_cmdq_wait *w)
 
 	if ((s32)(READ_ONCE(*unit->sync_word) - w->seq) >= 0)
 		return 1;
-	if (!w->fenced_ok && READ_ONCE(unit->fenced))
+	/* Pairs with smp_store_release() in xrmu_cmdq_fence(): @blocked. */
+	if (smp_load_acquire(&unit->fenced))
 		return -ETIMEDOUT;
-	if (!(readl(unit->regs + XRMU_REG_CMDQ_STS) & XRMU_CMDQ_STS_ERR))
+	sts = xrmu_readl(unit, XRMU_REG_CMDQ_STS);
+	if (xrmu_gone(unit))
+		return -ENODEV;
+	if (!(sts & XRMU_CMDQ_STS_ERR))
 		return 0;
 	raw_spin_lock(&unit->cmdq_lock);
-	sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
-	if (sts & XRMU_CMDQ_STS_ERR)
+	sts = xrmu_readl(unit, XRMU_REG_CMDQ_STS);
+	if ((sts & XRMU_CMDQ_STS_ERR) && !xrmu_gone(unit))
 		xrmu_cmdq_recover(unit, sts);
 	raw_spin_unlock(&unit->cmdq_lock);
 	return 0;
@@ -275,9 +305,10 @@ static int xrmu_cmdq_wait(struct xrmu_cmdq_wait *w)
 				       XRMU_CMDQ_TIMEOUT_US, false, w);
 	if (ret) {
 		raw_spin_lock(&unit->cmdq_lock);
+		unit->cnt.cmd_timeouts++;
 		xrmu_cmdq_fence(unit, "SYNC timeout");
 		raw_spin_unlock(&unit->cmdq_lock);
-		return ret;
+		return xrmu_gone(unit) ? -ENODEV : ret;
 	}
 	if (done < 0)
 		return done;
@@ -302,9 +333,9 @@ static int xrmu_cmdq_wait(struct xrmu_cmdq_wait *w)
  * invalidation checker, R23, counts only the changer's own SYNC).
  */
 static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
-			   unsigned int n, bool fenced_ok, u64 *ptr, u64 val)
+			   unsigned int n, u64 *ptr, u64 val)
 {
-	struct xrmu_cmdq_wait w = { .unit = unit, .fenced_ok = fenced_ok };
+	struct xrmu_cmdq_wait w = { .unit = unit };
 	unsigned long flags;
 	int ret;
 
@@ -312,7 +343,9 @@ static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 	raw_spin_lock(&unit->cmdq_lock);
 	if (ptr)
 		WRITE_ONCE(*ptr, val);
-	if (unit->fenced && !fenced_ok)
+	if (xrmu_gone(unit))
+		ret = -ENODEV;
+	else if (unit->fenced)
 		ret = -ETIMEDOUT;
 	else
 		ret = xrmu_cmdq_queue(unit, cmds, n, &w);
@@ -320,6 +353,7 @@ static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 	if (!ret)
 		ret = xrmu_cmdq_wait(&w);
 	local_irq_restore(flags);
+	trace_xrmu_cmdq_done(unit, w.seq, ret);
 	return ret;
 }
 
@@ -349,9 +383,10 @@ static unsigned int xrmu_cmd_inv_all(struct xrmu_unit *unit,
  * callers can still rely on the invalidations they asked for.
  *
  * Return: 0, -EIO if the unit reported an error on a command while this
- * submission was pending (recovered as described), -ETIMEDOUT if the unit
- * made no progress or is fenced (DMA through it is blocked then, so nothing
- * stale can be used).
+ * submission was pending (recovered as described: the caches are clean),
+ * -ETIMEDOUT if the unit made no progress or is fenced (nothing was
+ * invalidated: see xrmu_cmdq_quiesced() before freeing what was), -ENODEV
+ * if the unit is gone.
  */
 int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		     unsigned int n)
@@ -377,15 +412,79 @@ int xrmu_cmdq_submit_store(struct xrmu_unit *unit, u64 *ptr, u64 val,
 			   const struct xrmu_cmd *cmds, unsigned int n)
 {
 	struct xrmu_cmd all[3];
-	int ret;
+	unsigned long flags;
+	int ret, tries;
 
-	ret = xrmu_cmdq_issue(unit, cmds, n, false, ptr, val);
-	if (ret == -EIO &&
-	    xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all), false,
-			    NULL, 0))
-		dev_err_ratelimited(unit->dev,
-				    "global invalidation after a command error failed\n");
+	ret = xrmu_cmdq_issue(unit, cmds, n, ptr, val);
+	/*
+	 * -EIO only if the global invalidation after it completed: a caller
+	 * may then free what it invalidated.  A unit that keeps rejecting
+	 * commands is fenced instead.
+	 */
+	for (tries = 0; ret == -EIO; tries++) {
+		if (tries == XRMU_INV_ALL_TRIES) {
+			dev_err_ratelimited(unit->dev,
+					    "global invalidation after a command error failed %d times\n",
+					    tries);
+			raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
+			xrmu_cmdq_fence(unit, "repeated command errors");
+			raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+			return xrmu_gone(unit) ? -ENODEV : -ETIMEDOUT;
+		}
+		ret = xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all),
+				      NULL, 0);
+		if (!ret)
+			return -EIO;
+	}
 	return ret;
+}
+
+/**
+ * xrmu_cmdq_quiesced() - may memory covered by an invalidation be freed?
+ * @unit: the unit
+ * @ret: what xrmu_cmdq_submit() returned for the invalidation
+ *
+ * Return: true if the invalidation completed, or the unit can no longer
+ * use what it may have cached: it acknowledged the block of its fence
+ * (read after the fence was published) or it is gone.  False only for a
+ * unit that neither executes commands nor acknowledges a block.
+ */
+bool xrmu_cmdq_quiesced(struct xrmu_unit *unit, int ret)
+{
+	if (!ret || ret == -EIO || xrmu_gone(unit))
+		return true;
+	/* Pairs with smp_store_release() in xrmu_cmdq_fence(). */
+	return smp_load_acquire(&unit->fenced) && READ_ONCE(unit->blocked);
+}
+
+/**
+ * xrmu_free_table_pages() - free page-table pages after their invalidation
+ * @unit: the unit
+ * @ret: what xrmu_cmdq_submit() returned for their invalidation
+ * @pages: the pages; emptied
+ *
+ * Pages that the unit may still walk or hold in its caches (see
+ * xrmu_cmdq_quiesced()) are kept until a recovery has invalidated every
+ * cache, or until the unit is removed.  May be called in atomic context.
+ */
+void xrmu_free_table_pages(struct xrmu_unit *unit, int ret,
+			   struct iommu_pages_list *pages)
+{
+	unsigned long flags;
+
+	if (iommu_pages_list_empty(pages))
+		return;
+	if (xrmu_cmdq_quiesced(unit, ret)) {
+		iommu_put_pages_list(pages);
+		return;
+	}
+	spin_lock_irqsave(&unit->quarantine_lock, flags);
+	iommu_pages_list_splice(pages, &unit->quarantine);
+	unit->cnt.quarantined++;
+	spin_unlock_irqrestore(&unit->quarantine_lock, flags);
+	dev_err_ratelimited(unit->dev,
+			    "invalidation failed (%d) and the unit did not acknowledge its block: page-table pages kept until it recovers\n",
+			    ret);
 }
 
 /**
@@ -420,53 +519,94 @@ int xrmu_inv_iotlb_range(struct xrmu_unit *unit, u16 did, unsigned long iova,
 /*
  * Retry a fenced unit.  While HEAD has not reached the tail without an
  * error the unit is still stuck: look again later (no spinning).  Once it
- * has, invalidate every cache (nothing was translated while fenced, so no
- * entry can be filled from a table changed since) and switch translation
- * back on.
+ * has:
+ *  1. accept submissions again: the unit is still blocked (EN off), so
+ *     the invalidations they queue execute without anything being
+ *     translated, and none is refused while translation comes back;
+ *  2. invalidate every cache, after every submission refused while fenced
+ *     (the unit walked and cached nothing while blocked, and these
+ *     commands execute after all of them);
+ *  3. switch translation back on, unless fenced again meanwhile;
+ *  4. free the quarantined pages taken before step 2.
  */
 static void xrmu_cmdq_recover_work(struct work_struct *work)
 {
 	struct xrmu_unit *unit = container_of(to_delayed_work(work),
 					      struct xrmu_unit, recover_work);
+	struct iommu_pages_list held = IOMMU_PAGES_LIST_INIT(held);
 	struct xrmu_cmd all[3];
 	unsigned long flags;
 	u32 head, sts;
 	bool busy;
 	int ret;
 
-	/* Nothing else is queued while fenced: submissions fail at once. */
 	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
-	head = readl(unit->regs + XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+	/* Nothing else is queued while fenced: submissions fail at once. */
+	head = xrmu_readl(unit, XRMU_REG_CMDQ_HEAD) & XRMU_QIDX;
+	sts = xrmu_readl(unit, XRMU_REG_CMDQ_STS);
+	if (xrmu_gone(unit)) {
+		raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+		return;
+	}
 	unit->cmdq_head = head & xrmu_cmdq_mask(unit);
-	sts = readl(unit->regs + XRMU_REG_CMDQ_STS);
 	busy = head != unit->cmdq_tail && !(sts & XRMU_CMDQ_STS_ERR);
+	if (!busy) {
+		/* (1) */
+		WRITE_ONCE(unit->fenced, false);
+		trace_xrmu_fence(unit, false, head, unit->cmdq_tail,
+				 xrmu_readl(unit, XRMU_REG_STATUS));
+	}
 	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
-	if (busy)
-		ret = -EBUSY;
-	else
-		ret = xrmu_cmdq_issue(unit, all, xrmu_cmd_inv_all(unit, all),
-				      true, NULL, 0);
-	if (ret) {
+	if (busy) {
 		schedule_delayed_work(&unit->recover_work, XRMU_RECOVER_DELAY);
 		return;
 	}
 
-	writel(unit->ctrl, unit->regs + XRMU_REG_CTRL);
-	ret = readl_poll_timeout(unit->regs + XRMU_REG_STATUS, sts,
-				 !(unit->ctrl & XRMU_CTRL_EN) ||
-				 (sts & XRMU_STATUS_EN_ACK), 10,
-				 XRMU_FENCE_TIMEOUT_US);
+	spin_lock_irqsave(&unit->quarantine_lock, flags);
+	iommu_pages_list_splice(&unit->quarantine, &held);
+	spin_unlock_irqrestore(&unit->quarantine_lock, flags);
+
+	/* (2); a timeout fences again and schedules this work again. */
+	ret = xrmu_cmdq_submit(unit, all, xrmu_cmd_inv_all(unit, all));
+	if (ret && ret != -EIO) {
+		spin_lock_irqsave(&unit->quarantine_lock, flags);
+		iommu_pages_list_splice(&held, &unit->quarantine);
+		spin_unlock_irqrestore(&unit->quarantine_lock, flags);
+		return;
+	}
+
+	/* (3) */
+	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
+	busy = unit->fenced;
+	if (!busy) {
+		WRITE_ONCE(unit->blocked, false);
+		xrmu_writel(unit, XRMU_REG_CTRL, unit->ctrl);
+		trace_xrmu_ctrl(unit, unit->ctrl);
+	}
+	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+	/* (4): the caches are clean of them, whatever happens next. */
+	iommu_put_pages_list(&held);
+	if (busy)
+		return;
+
+	ret = read_poll_timeout(xrmu_readl, sts, xrmu_gone(unit) ||
+				!(unit->ctrl & XRMU_CTRL_EN) ||
+				(sts & XRMU_STATUS_EN_ACK), 10,
+				XRMU_FENCE_TIMEOUT_US, false,
+				unit, XRMU_REG_STATUS);
+	if (xrmu_gone(unit))
+		return;
 	if (ret) {
 		dev_err(unit->dev, "fenced unit does not turn translation back on (STATUS 0x%08x)\n",
 			sts);
-		schedule_delayed_work(&unit->recover_work, XRMU_RECOVER_DELAY);
+		raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
+		xrmu_cmdq_fence(unit, "translation not back on");
+		raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
 		return;
 	}
 
 	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
-	WRITE_ONCE(unit->fenced, false);
 	unit->cnt.recoveries++;
-	trace_xrmu_fence(unit, false, head, unit->cmdq_tail);
 	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
 	dev_warn(unit->dev, "command queue moving again: caches invalidated, unit no longer fenced\n");
 }
@@ -478,6 +618,8 @@ static void xrmu_cmdq_recover_work(struct work_struct *work)
 void xrmu_cmdq_init(struct xrmu_unit *unit)
 {
 	INIT_DELAYED_WORK(&unit->recover_work, xrmu_cmdq_recover_work);
+	unit->quarantine = IOMMU_PAGES_LIST_INIT(unit->quarantine);
+	spin_lock_init(&unit->quarantine_lock);
 }
 
 /**
@@ -489,4 +631,13 @@ void xrmu_cmdq_init(struct xrmu_unit *unit)
 void xrmu_cmdq_exit(struct xrmu_unit *unit)
 {
 	cancel_delayed_work_sync(&unit->recover_work);
+}
+
+/**
+ * xrmu_cmdq_free() - free the quarantined pages of a unit switched off
+ * @unit: the unit, translation off, never to be switched on again
+ */
+void xrmu_cmdq_free(struct xrmu_unit *unit)
+{
+	iommu_put_pages_list(&unit->quarantine);
 }

@@ -141,15 +141,19 @@ static void xrmu_dte_write(struct xrmu_unit *unit, u16 rid,
 }
 
 /*
- * Per-alias work: with @dte NULL, allocate the level-2 page of the alias;
- * else write @dte to it.  Aliases outside the unit's range are skipped.
+ * Per-alias work: with @dte NULL, allocate the level-2 page of the alias
+ * and collect the distinct IDs in @rids; else write @dte to it.  Aliases
+ * outside the unit's range are skipped.  @aliased: an ID came from a quirk
+ * or a bridge, even one equal to the device's own (the device at devfn 0
+ * of a PCIe-to-PCI bridge's secondary bus): other devices may use it too.
  */
 struct xrmu_alias_ctx {
 	struct xrmu_unit *unit;
 	const struct xrmu_dte *dte;
 	int ret;
+	bool aliased;
 	unsigned int nr_rids;
-	u16 rids[XRMU_IR_MAX_RIDS + 1];
+	u16 rids[XRMU_MAX_ALIASES];
 };
 
 static int xrmu_alias_prepare(struct pci_dev *pdev, u16 alias,
@@ -160,11 +164,18 @@ static int xrmu_alias_prepare(struct pci_dev *pdev, u16 alias,
 	if (!xrmu_unit_covers(ctx->unit, pci_domain_nr(pdev->bus),
 			      PCI_BUS_NUM(alias)))
 		return 0;
-	/* Distinct IDs, for the interrupt remapping source validation. */
+	if (ctx->nr_rids)
+		ctx->aliased = true;
 	for (i = 0; i < ctx->nr_rids && ctx->rids[i] != alias; i++)
 		;
-	if (i == ctx->nr_rids && i < ARRAY_SIZE(ctx->rids))
+	if (i == ctx->nr_rids) {
+		if (i == ARRAY_SIZE(ctx->rids)) {
+			pci_err(pdev, "more than %u DMA aliases: not translated\n",
+				XRMU_MAX_ALIASES);
+			return -ENOSPC;
+		}
 		ctx->rids[ctx->nr_rids++] = alias;
+	}
 	ctx->ret = xrmu_dt_prepare(ctx->unit, alias);
 	return ctx->ret;
 }
@@ -189,7 +200,8 @@ static int xrmu_alias_fn(struct pci_dev *pdev, u16 alias,
  * Call xrmu_alias_fn() for every requester ID the unit may see for @pdev's
  * DMA: its own, its quirk aliases, and the IDs that bridges on the way to
  * the root bus substitute (a PCIe-to-PCI bridge uses its secondary bus with devfn
- * 0, a conventional bridge its own ID).  pci_for_each_dma_alias() is not
+ * 0, a conventional bridge its own ID); virtual buses (no bridge device)
+ * are skipped, as pci_for_each_dma_alias() does.  That function is not
  * exported to modules, hence this walk.
  */
 static int xrmu_walk_aliases(struct pci_dev *pdev, struct xrmu_alias_ctx *ctx)
@@ -214,7 +226,7 @@ static int xrmu_walk_aliases(struct pci_dev *pdev, struct xrmu_alias_ctx *ctx)
 		struct pci_dev *br = bus->self;
 
 		if (!br)
-			break;
+			continue;
 		if (pci_is_pcie(br)) {
 			switch (pci_pcie_type(br)) {
 			case PCI_EXP_TYPE_PCI_BRIDGE:
@@ -241,17 +253,59 @@ static int xrmu_walk_aliases(struct pci_dev *pdev, struct xrmu_alias_ctx *ctx)
 	return 0;
 }
 
-/* Point the entries of @pdev and of its DMA aliases at @dte. */
-static void xrmu_set_dte(struct xrmu_unit *unit, struct pci_dev *pdev,
-			 const struct xrmu_dte *dte)
+static bool xrmu_master_uses(const struct xrmu_master *master, u16 rid)
 {
+	unsigned int i;
+
+	for (i = 0; i < master->nr_rids; i++)
+		if (master->rids[i] == rid)
+			return true;
+	return false;
+}
+
+/*
+ * May @rid's entry be set to what @master asks for now?  Devices that share
+ * a requester ID (DMA aliases behind a PCIe-to-PCI bridge) are in one IOMMU
+ * group and move between domains together, one attach after the other: the
+ * shared entry follows once every live user agrees (users not attached yet
+ * have no say).  So the attach that parks a device being released on the
+ * blocked domain, the only attach of one device alone, leaves an entry that
+ * a sibling still uses as it is.  Called with dt_lock held.
+ */
+static bool xrmu_rid_agreed(struct xrmu_unit *unit,
+			    const struct xrmu_master *master, u16 rid)
+{
+	const struct xrmu_master *m;
+
+	lockdep_assert_held(&unit->dt_lock);
+	list_for_each_entry(m, &unit->masters, node) {
+		if (m == master || !(m->dte.qw[0] & XRMU_DTE0_V) ||
+		    !xrmu_master_uses(m, rid))
+			continue;
+		if (memcmp(&m->dte, &master->dte, sizeof(m->dte)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Point the entries of @master's device and of its DMA aliases at @dte
+ * (translation fields; the interrupt fields are the device's), except
+ * shared ones its siblings do not agree on yet.
+ */
+static void xrmu_set_dte(struct xrmu_master *master, const struct xrmu_dte *dte)
+{
+	struct xrmu_unit *unit = master->unit;
 	struct xrmu_dte d = *dte;
-	struct xrmu_alias_ctx ctx = { .unit = unit, .dte = &d };
+	unsigned int i;
 
 	/* Interrupt fields: the device's IRT, or IM = 1 if not remapped. */
-	xrmu_ir_fill_dte(dev_iommu_priv_get(&pdev->dev), &d);
+	xrmu_ir_fill_dte(master, &d);
 	mutex_lock(&unit->dt_lock);
-	xrmu_walk_aliases(pdev, &ctx);
+	master->dte = *dte;
+	for (i = 0; i < master->nr_rids; i++)
+		if (xrmu_rid_agreed(unit, master, master->rids[i]))
+			xrmu_dte_write(unit, master->rids[i], &d);
 	mutex_unlock(&unit->dt_lock);
 }
 
@@ -279,7 +333,7 @@ static int xrmu_attach_mode(struct device *dev, unsigned int mode)
 	struct xrmu_master *master = dev_iommu_priv_get(dev);
 	struct xrmu_dte dte = xrmu_dte_encode(mode, 0, 0, 0, false);
 
-	xrmu_set_dte(master->unit, to_pci_dev(dev), &dte);
+	xrmu_set_dte(master, &dte);
 	return 0;
 }
 
@@ -365,13 +419,21 @@ static void xrmu_domain_free(struct iommu_domain *domain)
 {
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
 	struct xrmu_cmd inv = xrmu_cmd_inv_iotlb_domain(xd->did);
+	int ret;
 
 	/*
 	 * No device uses the domain any more (each detach rewrote and
 	 * invalidated its DTE).  Drop the DID's IOTLB entries before the
 	 * table pages and the DID can be reused.
 	 */
-	xrmu_cmdq_submit(xd->unit, &inv, 1);
+	ret = xrmu_cmdq_submit(xd->unit, &inv, 1);
+	if (!xrmu_cmdq_quiesced(xd->unit, ret)) {
+		dev_err(xd->unit->dev,
+			"domain %u not freed: its IOTLB invalidation failed (%d) and the unit did not acknowledge its block\n",
+			xd->did, ret);
+		kfree(xd);	/* its tables and DID stay allocated */
+		return;
+	}
 	pt_iommu_deinit(&xd->pt.iommu);
 	ida_free(&xd->unit->did_ida, xd->did);
 	kfree(xd);
@@ -391,7 +453,7 @@ static int xrmu_paging_attach(struct iommu_domain *domain, struct device *dev,
 	pt_iommu_xrmu_hw_info(&xd->pt, &info);
 	dte = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, info.levels, info.ptroot,
 			      xd->did, false);
-	xrmu_set_dte(xd->unit, to_pci_dev(dev), &dte);
+	xrmu_set_dte(master, &dte);
 	return 0;
 }
 
@@ -399,12 +461,13 @@ static void xrmu_iotlb_sync(struct iommu_domain *domain,
 			    struct iommu_iotlb_gather *gather)
 {
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	int ret = 0;
 
 	if (gather->start <= gather->end)
-		xrmu_inv_iotlb_range(xd->unit, xd->did, gather->start,
-				     gather->end - gather->start + 1);
+		ret = xrmu_inv_iotlb_range(xd->unit, xd->did, gather->start,
+					   gather->end - gather->start + 1);
 	/* Table pages are released only after their invalidation. */
-	iommu_put_pages_list(&gather->freelist);
+	xrmu_free_table_pages(xd->unit, ret, &gather->freelist);
 }
 
 static void xrmu_flush_iotlb_all(struct iommu_domain *domain)
@@ -447,6 +510,7 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 	struct xrmu_master *master;
 	struct xrmu_unit *unit;
 	struct pci_dev *pdev;
+	int ret;
 
 	if (!dev_is_pci(dev))
 		return ERR_PTR(-ENODEV);
@@ -460,7 +524,7 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 	 * EN, or now if it was bound since).
 	 */
 	if (READ_ONCE(dev->driver)) {
-		int ret = xrmu_pass_device(unit, pdev);
+		ret = xrmu_pass_device(unit, pdev);
 
 		if (!ret)
 			dev_info(dev,
@@ -477,16 +541,21 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 
 	ctx.unit = unit;
 	mutex_lock(&unit->dt_lock);
-	xrmu_walk_aliases(pdev, &ctx);
-	if (!ctx.ret)
+	ret = xrmu_walk_aliases(pdev, &ctx);
+	if (!ret) {
+		memcpy(master->rids, ctx.rids, sizeof(ctx.rids));
+		master->nr_rids = ctx.nr_rids;
+		list_add_tail(&master->node, &unit->masters);
 		unit->nr_masters++;
+	}
 	mutex_unlock(&unit->dt_lock);
-	if (ctx.ret) {
+	if (ret) {
 		kfree(master);
-		return ERR_PTR(ctx.ret);
+		return ERR_PTR(ret);
 	}
 	/* Before the first DTE of the device is written (attach). */
-	xrmu_ir_probe_device(master, ctx.rids, ctx.nr_rids);
+	xrmu_ir_probe_device(master, ctx.rids, ctx.nr_rids, ctx.aliased);
+
 	dev_iommu_priv_set(dev, master);
 	return &unit->iommu;
 }
@@ -496,13 +565,16 @@ static void xrmu_release_device(struct device *dev)
 	struct xrmu_master *master = dev_iommu_priv_get(dev);
 
 	/*
-	 * The core attached the blocked release_domain first.  Its entries
-	 * still point to the device's IRT: block MSIs too, then drop it.
+	 * The core attached the blocked release_domain first (entries shared
+	 * with a sibling kept serving it, see xrmu_rid_agreed()).  The
+	 * device's own entries still point to its IRT: block MSIs too, then
+	 * drop it (an IRT shared with siblings stays theirs).
 	 */
 	if (xrmu_ir_release_prepare(master))
 		xrmu_attach_mode(dev, XRMU_DTE_MODE_BLOCKED);
 	xrmu_ir_release_device(master);
 	mutex_lock(&master->unit->dt_lock);
+	list_del(&master->node);
 	master->unit->nr_masters--;
 	mutex_unlock(&master->unit->dt_lock);
 	kfree(master);
@@ -688,10 +760,10 @@ static int xrmu_regs_show(struct seq_file *s, void *unused)
 	for (i = 0; i < ARRAY_SIZE(regs); i++) {
 		if (regs[i].wide)
 			seq_printf(s, "%-15s 0x%016llx\n", regs[i].name,
-				   readq(unit->regs + regs[i].off));
+				   xrmu_readq(unit, regs[i].off));
 		else
 			seq_printf(s, "%-15s 0x%08x\n", regs[i].name,
-				   readl(unit->regs + regs[i].off));
+				   xrmu_readl(unit, regs[i].off));
 	}
 	return 0;
 }
@@ -702,9 +774,9 @@ static int xrmu_inject_set(void *data, u64 val)
 {
 	struct xrmu_unit *unit = data;
 
-	if (val > GENMASK(4, 0))
+	if (val > GENMASK(6, 0))
 		return -EINVAL;
-	writel(val, unit->regs + XRMU_REG_DBG_INJECT);
+	xrmu_writel(unit, XRMU_REG_DBG_INJECT, val);
 	return 0;
 }
 
@@ -712,7 +784,7 @@ static int xrmu_inject_get(void *data, u64 *val)
 {
 	struct xrmu_unit *unit = data;
 
-	*val = readl(unit->regs + XRMU_REG_DBG_INJECT);
+	*val = xrmu_readl(unit, XRMU_REG_DBG_INJECT);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(xrmu_inject_fops, xrmu_inject_get, xrmu_inject_set,
@@ -793,14 +865,42 @@ static int xrmu_validate(struct xrmu_unit *unit, u64 ridrange)
 	return 0;
 }
 
+/**
+ * xrmu_check_gone() - is a unit that read all ones still there?
+ * @unit: the unit
+ *
+ * Called when a register read returned all ones.  VERSION never reads all
+ * ones on a unit that is present (its major version is checked at probe):
+ * if it does, the unit was removed (or its register block died), and is
+ * from then on treated as gone by every path that touches it: submissions
+ * and waits fail with -ENODEV, the fault thread stops, nothing is fenced
+ * or retried, and teardown does not wait for it.  Safe in any context.
+ *
+ * Return: true if the unit is gone.
+ */
+bool xrmu_check_gone(struct xrmu_unit *unit)
+{
+	if (xrmu_gone(unit))
+		return true;
+	if (readl(unit->regs + XRMU_REG_VERSION) != U32_MAX)
+		return false;
+	if (!test_and_set_bit(XRMU_UNIT_GONE, &unit->flags))
+		dev_err(unit->dev,
+			"unit does not respond (registers read all ones): treated as removed, commands and fault reporting stopped\n");
+	return true;
+}
+
 static int xrmu_wait_status(struct xrmu_unit *unit, u32 mask, u32 want)
 {
 	u32 sts;
 	int ret;
 
-	ret = readl_poll_timeout(unit->regs + XRMU_REG_STATUS, sts,
-				 (sts & mask) == want, 10,
-				 XRMU_POLL_TIMEOUT_US);
+	ret = read_poll_timeout(xrmu_readl, sts,
+				xrmu_gone(unit) || (sts & mask) == want, 10,
+				XRMU_POLL_TIMEOUT_US, false,
+				unit, XRMU_REG_STATUS);
+	if (xrmu_gone(unit))
+		return -ENODEV;
 	if (ret)
 		dev_err(unit->dev, "STATUS 0x%08x, expected 0x%08x in 0x%08x\n",
 			sts, want, mask);
@@ -827,7 +927,8 @@ static int xrmu_write_ctrl(struct xrmu_unit *unit, u32 ctrl)
 			want |= acks[i].sts;
 	}
 	unit->ctrl = ctrl;
-	writel(ctrl, unit->regs + XRMU_REG_CTRL);
+	xrmu_writel(unit, XRMU_REG_CTRL, ctrl);
+	trace_xrmu_ctrl(unit, ctrl);
 	return xrmu_wait_status(unit, mask, want);
 }
 
@@ -902,6 +1003,24 @@ static int xrmu_prepare_bound(struct xrmu_unit *unit)
 }
 
 /*
+ * A unit reset through the RESET register: registers at their reset
+ * values, caches empty, translation and queues off (DMA passes through).
+ */
+static int xrmu_hw_reset(struct xrmu_unit *unit)
+{
+	unsigned long flags;
+
+	xrmu_writel(unit, XRMU_REG_RESET, XRMU_RESET_MAGIC);
+	unit->ctrl = 0;
+	unit->fltq_lost = 0;		/* FLTQ_LOST is cleared */
+	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
+	WRITE_ONCE(unit->fenced, false);
+	WRITE_ONCE(unit->blocked, false);
+	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
+	return xrmu_wait_status(unit, ~0U, 0);
+}
+
+/*
  * Disable sequence of the spec: translation off (optionally keeping DMA
  * blocked), fault interrupt released and the fault queue drained, then
  * the queues off.  Only then may the memory be freed.
@@ -928,12 +1047,15 @@ static int xrmu_hw_enable(struct xrmu_unit *unit)
 	int ret;
 
 	/* (1) bases */
-	writeq(xrmu_dtbase_encode(virt_to_phys(unit->dt_l1), XRMU_DT_LOG2SZ),
-	       unit->regs + XRMU_REG_DTBASE);
-	writeq(xrmu_qbase_encode(virt_to_phys(unit->cmdq), unit->cmdq_log2),
-	       unit->regs + XRMU_REG_CMDQ_BASE);
-	writeq(xrmu_qbase_encode(virt_to_phys(unit->fltq), unit->fltq_log2),
-	       unit->regs + XRMU_REG_FLTQ_BASE);
+	xrmu_writeq(unit, XRMU_REG_DTBASE,
+		    xrmu_dtbase_encode(virt_to_phys(unit->dt_l1),
+				       XRMU_DT_LOG2SZ));
+	xrmu_writeq(unit, XRMU_REG_CMDQ_BASE,
+		    xrmu_qbase_encode(virt_to_phys(unit->cmdq),
+				      unit->cmdq_log2));
+	xrmu_writeq(unit, XRMU_REG_FLTQ_BASE,
+		    xrmu_qbase_encode(virt_to_phys(unit->fltq),
+				      unit->fltq_log2));
 
 	/* (2) queues on: starting the queue sets HEAD = TAIL = 0 */
 	unit->cmdq_tail = 0;
@@ -980,10 +1102,10 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 	u64 ridrange;
 	int ret;
 
-	unit->version = readl(unit->regs + XRMU_REG_VERSION);
-	unit->cap = readq(unit->regs + XRMU_REG_CAP);
-	unit->ecap = readq(unit->regs + XRMU_REG_ECAP);
-	ridrange = readq(unit->regs + XRMU_REG_RIDRANGE);
+	unit->version = xrmu_readl(unit, XRMU_REG_VERSION);
+	unit->cap = xrmu_readq(unit, XRMU_REG_CAP);
+	unit->ecap = xrmu_readq(unit, XRMU_REG_ECAP);
+	ridrange = xrmu_readq(unit, XRMU_REG_RIDRANGE);
 	ret = xrmu_validate(unit, ridrange);
 	if (ret)
 		return ret;
@@ -1016,11 +1138,10 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 	xrmu_cmdq_init(unit);
 	ida_init(&unit->did_ida);
 	INIT_LIST_HEAD(&unit->node);
+	INIT_LIST_HEAD(&unit->masters);
 
 	/* Unit reset: registers back to reset values, caches empty. */
-	writel(XRMU_RESET_MAGIC, unit->regs + XRMU_REG_RESET);
-	unit->ctrl = 0;
-	ret = xrmu_wait_status(unit, ~0U, 0);
+	ret = xrmu_hw_reset(unit);
 	if (ret)
 		return ret;
 
@@ -1125,6 +1246,7 @@ void xrmu_core_remove(struct xrmu_unit *unit)
 
 	/* Devices that were translated must not fall back to raw DMA. */
 	xrmu_hw_disable(unit, had_masters);
+	xrmu_cmdq_free(unit);
 	xrmu_ir_unit_exit(unit);
 	xrmu_free_memory(unit);
 	ida_destroy(&unit->did_ida);

@@ -83,12 +83,15 @@ static int xrmu_counters_show(struct seq_file *s, void *unused)
 	seq_printf(s, "fences %llu\n", READ_ONCE(c->fences));
 	seq_printf(s, "recoveries %llu\n", READ_ONCE(c->recoveries));
 	seq_printf(s, "fenced %u\n", READ_ONCE(unit->fenced));
+	seq_printf(s, "blocked %u\n", READ_ONCE(unit->blocked));
+	seq_printf(s, "quarantined %llu\n", READ_ONCE(c->quarantined));
+	seq_printf(s, "gone %u\n", xrmu_gone(unit));
 	if (!(unit->cap & XRMU_CAP_DBG))
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(hw); i++)
 		seq_printf(s, "%s %llu\n", hw[i].name,
-			   readq(unit->regs + hw[i].off));
-	seq_printf(s, "hw_lost %u\n", readl(unit->regs + XRMU_REG_FLTQ_LOST));
+			   xrmu_readq(unit, hw[i].off));
+	seq_printf(s, "hw_lost %u\n", xrmu_readl(unit, XRMU_REG_FLTQ_LOST));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xrmu_counters);

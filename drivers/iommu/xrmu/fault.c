@@ -122,17 +122,21 @@ static void xrmu_fault_report(struct xrmu_unit *unit, const u64 *rec)
  * status bits (recording resumes at once: the queue has room again, and
  * no cause needs repairing for a write error the driver can see), log.
  * FLTQ_LOST is read on every pass so the count is exact even when OVF was
- * already set.  Returns the status bits cleared.
+ * already set.  Returns the status bits cleared (none on a unit gone).
  */
 static u32 xrmu_fault_status(struct xrmu_unit *unit)
 {
 	u32 sts, lost, delta;
 
-	sts = readl(unit->regs + XRMU_REG_FLTQ_STS) &
+	sts = xrmu_readl(unit, XRMU_REG_FLTQ_STS) &
 	      (XRMU_FLTQ_STS_OVF | XRMU_FLTQ_STS_WERR);
+	if (xrmu_gone(unit))
+		return 0;
 	if (sts)
-		writel(sts, unit->regs + XRMU_REG_FLTQ_STS);
-	lost = readl(unit->regs + XRMU_REG_FLTQ_LOST);
+		xrmu_writel(unit, XRMU_REG_FLTQ_STS, sts);
+	lost = xrmu_readl(unit, XRMU_REG_FLTQ_LOST);
+	if (xrmu_gone(unit))
+		return 0;
 	delta = lost - unit->fltq_lost;
 	unit->fltq_lost = lost;
 	unit->cnt.fault_lost += delta;
@@ -151,6 +155,23 @@ static u32 xrmu_fault_status(struct xrmu_unit *unit)
 	return sts;
 }
 
+/*
+ * A HEAD or TAIL index the unit reports must lie in the queue: a removed
+ * unit reads all ones (xrmu_check_gone() has then said so), anything else
+ * out of range is a malformed unit.  Either way the queue is not read.
+ */
+static bool xrmu_fault_index_ok(struct xrmu_unit *unit, u32 idx,
+				const char *reg)
+{
+	if (likely(idx < (1U << unit->fltq_log2)))
+		return true;
+	if (!xrmu_gone(unit))
+		dev_err_ratelimited(unit->dev,
+				    "fault queue %s %u out of range (%u records): records not read\n",
+				    reg, idx, 1U << unit->fltq_log2);
+	return false;
+}
+
 /**
  * xrmu_fault_thread() - drain the fault queue
  * @irq: the fault interrupt
@@ -160,7 +181,8 @@ static u32 xrmu_fault_status(struct xrmu_unit *unit)
  * WERR going from 0 to 1), so after moving HEAD this re-reads TAIL and
  * keeps draining until both agree; after clearing OVF or WERR it drains
  * once more.  Under a fault storm it sleeps after every XRMU_FLT_BUDGET
- * records, so that the storm cannot monopolise a CPU.
+ * records, so that the storm cannot monopolise a CPU.  It stops at once on
+ * a unit that is gone or reports an index outside the queue.
  *
  * Return: IRQ_HANDLED.
  */
@@ -175,11 +197,15 @@ irqreturn_t xrmu_fault_thread(int irq, void *data)
 	s64 us;
 
 	unit->cnt.fault_irqs++;
-	head = readl(unit->regs + XRMU_REG_FLTQ_HEAD) & XRMU_QIDX;
+	head = xrmu_readl(unit, XRMU_REG_FLTQ_HEAD) & XRMU_QIDX;
+	if (!xrmu_fault_index_ok(unit, head, "HEAD"))
+		return IRQ_HANDLED;
 	do {
 		for (;;) {
-			tail = readl(unit->regs + XRMU_REG_FLTQ_TAIL) &
+			tail = xrmu_readl(unit, XRMU_REG_FLTQ_TAIL) &
 			       XRMU_QIDX;
+			if (!xrmu_fault_index_ok(unit, tail, "TAIL"))
+				return IRQ_HANDLED;
 			if (head == tail)
 				break;
 			/* Order the record reads after the TAIL read. */
@@ -190,7 +216,7 @@ irqreturn_t xrmu_fault_thread(int irq, void *data)
 				head = (head + 1) & mask;
 				done++;
 			}
-			writel(head, unit->regs + XRMU_REG_FLTQ_HEAD);
+			xrmu_writel(unit, XRMU_REG_FLTQ_HEAD, head);
 			if (done >= XRMU_FLT_BUDGET) {
 				us = ktime_us_delta(ktime_get(), start);
 				us = clamp_t(s64, us, XRMU_FLT_MIN_SLEEP_US,

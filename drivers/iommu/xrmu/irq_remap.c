@@ -574,7 +574,11 @@ bool xrmu_ir_enabled(struct xrmu_unit *unit)
 	return unit->ir;
 }
 
-/* Entries for as many vectors as the device can ask for, within CAP. */
+/*
+ * Entries for as many vectors as the device can ask for, within CAP; a
+ * table that devices sharing an alias will share has the most CAP allows,
+ * whichever of them comes first.
+ */
 static unsigned int xrmu_ir_irt_log2(struct xrmu_ir *ir, struct pci_dev *pdev,
 				     bool shared)
 {
@@ -591,12 +595,14 @@ static unsigned int xrmu_ir_irt_log2(struct xrmu_ir *ir, struct pci_dev *pdev,
  * @rids: the requester IDs of the device and of its DMA aliases inside the
  *	unit's range, the device's own first
  * @nr_rids: number of entries in @rids
+ * @aliased: some of @rids (maybe the device's own) are bridge or quirk
+ *	aliases, which siblings may share
  *
  * Must run before the first DTE of the device is written.  Failure is not
  * fatal: the device then keeps compatibility-format MSIs (DTE.IM = 1).
  */
 void xrmu_ir_probe_device(struct xrmu_master *master, const u16 *rids,
-			  unsigned int nr_rids)
+			  unsigned int nr_rids, bool aliased)
 {
 	struct xrmu_ir *ir = master->unit->ir;
 	struct device *dev = master->dev;
@@ -638,7 +644,7 @@ void xrmu_ir_probe_device(struct xrmu_master *master, const u16 *rids,
 	}
 	if (!irt) {
 		irt = xrmu_irt_alloc(ir, xrmu_ir_irt_log2(ir, to_pci_dev(dev),
-							  nr_rids > 1));
+							  aliased));
 		if (!irt)
 			goto err_unlock;
 		created = true;

@@ -215,7 +215,7 @@ int xrmu_ir_unit_init(struct xrmu_unit *unit);
 void xrmu_ir_unit_exit(struct xrmu_unit *unit);
 bool xrmu_ir_enabled(struct xrmu_unit *unit);
 void xrmu_ir_probe_device(struct xrmu_master *master, const u16 *rids,
-			  unsigned int nr_rids);
+			  unsigned int nr_rids, bool aliased);
 void xrmu_ir_fill_dte(struct xrmu_master *master, struct xrmu_dte *dte);
 bool xrmu_ir_release_prepare(struct xrmu_master *master);
 void xrmu_ir_release_device(struct xrmu_master *master);
@@ -224,7 +224,8 @@ static inline int xrmu_ir_unit_init(struct xrmu_unit *unit) { return 0; }
 static inline void xrmu_ir_unit_exit(struct xrmu_unit *unit) { }
 static inline bool xrmu_ir_enabled(struct xrmu_unit *unit) { return false; }
 static inline void xrmu_ir_probe_device(struct xrmu_master *master,
-					const u16 *rids, unsigned int nr_rids)
+					const u16 *rids, unsigned int nr_rids,
+					bool aliased)
 {
 }
 

@@ -62,21 +62,53 @@ TRACE_EVENT(xrmu_cmdq_error,
 		      __entry->qw1)
 );
 
-/* The unit was fenced (@fenced) or brought back (!@fenced). */
+/*
+ * The unit was fenced (@fenced: after the wait for its block, STATUS as
+ * then read) or accepts submissions again (!@fenced: recovery begins,
+ * translation still off).
+ */
 TRACE_EVENT(xrmu_fence,
-	    TP_PROTO(struct xrmu_unit *unit, bool fenced, u32 qhead, u32 qtail),
-	    TP_ARGS(unit, fenced, qhead, qtail),
+	    TP_PROTO(struct xrmu_unit *unit, bool fenced, u32 qhead, u32 qtail,
+		     u32 status),
+	    TP_ARGS(unit, fenced, qhead, qtail, status),
 	    TP_STRUCT__entry(__string(unit, dev_name(unit->dev))
 			     __field(bool, fenced)
 			     __field(u32, head)
-			     __field(u32, tail)),
+			     __field(u32, tail)
+			     __field(u32, status)),
 	    TP_fast_assign(__assign_str(unit);
 			   __entry->fenced = fenced;
 			   __entry->head = qhead;
-			   __entry->tail = qtail;),
-	    TP_printk("%s %s head=%u tail=%u", __get_str(unit),
-		      __entry->fenced ? "fenced" : "recovered", __entry->head,
-		      __entry->tail)
+			   __entry->tail = qtail;
+			   __entry->status = status;),
+	    TP_printk("%s %s head=%u tail=%u status=0x%08x", __get_str(unit),
+		      __entry->fenced ? "fenced" : "recovering", __entry->head,
+		      __entry->tail, __entry->status)
+);
+
+/* A write of @ctrl to CTRL. */
+TRACE_EVENT(xrmu_ctrl,
+	    TP_PROTO(struct xrmu_unit *unit, u32 ctrl),
+	    TP_ARGS(unit, ctrl),
+	    TP_STRUCT__entry(__string(unit, dev_name(unit->dev))
+			     __field(u32, ctrl)),
+	    TP_fast_assign(__assign_str(unit);
+			   __entry->ctrl = ctrl;),
+	    TP_printk("%s ctrl=0x%08x", __get_str(unit), __entry->ctrl)
+);
+
+/* A submission returned @ret; @seq is its SYNC's number (0: not queued). */
+TRACE_EVENT(xrmu_cmdq_done,
+	    TP_PROTO(struct xrmu_unit *unit, u32 seq, int ret),
+	    TP_ARGS(unit, seq, ret),
+	    TP_STRUCT__entry(__string(unit, dev_name(unit->dev))
+			     __field(u32, seq)
+			     __field(int, ret)),
+	    TP_fast_assign(__assign_str(unit);
+			   __entry->seq = seq;
+			   __entry->ret = ret;),
+	    TP_printk("%s seq=%u ret=%d", __get_str(unit), __entry->seq,
+		      __entry->ret)
 );
 
 /* One fault record, as read from the queue (not rate limited). */

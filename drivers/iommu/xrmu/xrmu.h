@@ -15,6 +15,7 @@
 #include <linux/generic_pt/iommu.h>
 #include <linux/idr.h>
 #include <linux/interrupt.h>
+#include <linux/io.h>
 #include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -338,6 +339,8 @@ static inline struct xrmu_dte xrmu_dte_encode(unsigned int mode,
  * @cmd_timeouts: command queue waits that timed out
  * @fences: times the unit was fenced (DMA blocked) after a timeout
  * @recoveries: times a fenced unit was brought back
+ * @quarantined: table pages kept because their invalidation failed on a
+ *	unit that did not acknowledge its block
  *
  * Fault counters are written by the fault thread only, command counters
  * under cmdq_lock; readers (debugfs) may see them slightly out of date.
@@ -354,6 +357,7 @@ struct xrmu_counters {
 	u64 cmd_timeouts;
 	u64 fences;
 	u64 recoveries;
+	u64 quarantined;
 };
 
 /* Interrupt remapping state, private to irq_remap.c. */
@@ -381,6 +385,7 @@ struct xrmu_ir_dev;
  * @pgsize_bitmap: leaf sizes supported
  * @ctrl: shadow of CTRL
  * @nr_masters: number of probed devices (under @dt_lock)
+ * @masters: the probed devices, &struct xrmu_master.node (under @dt_lock)
  * @dt_lock: serialises device-table writes and L2 allocation
  * @dt_l1: level-1 device table
  * @dt_l2: level-2 device table pages, by L1 index
@@ -404,9 +409,18 @@ struct xrmu_ir_dev;
  * @debugfs: debugfs directory
  * @cnt: software event counters
  * @fltq_lost: last FLTQ_LOST value seen (fault thread)
- * @fenced: the command queue stopped making progress; DMA is blocked
- *	(CTRL.BLK, EN off) until @recover_work sees the queue move again
+ * @fenced: the command queue stopped making progress: submissions fail at
+ *	once until @recover_work sees the queue move again.  Set only once
+ *	the unit acknowledged the block, or failed to within the fence
+ *	timeout (then @blocked stays false)
+ * @blocked: the unit acknowledged CTRL.BLK with EN off when it was fenced:
+ *	nothing is translated, walked or cached until recovery
+ * @flags: XRMU_UNIT_* bits
  * @recover_work: retries a fenced unit
+ * @quarantine: table pages whose invalidation failed while the unit was
+ *	not known to be blocked: freed only after a recovery invalidated
+ *	every cache, or when the unit is removed
+ * @quarantine_lock: protects @quarantine
  * @walk_rid: requester ID of the debugfs "walk" file
  * @walk_iova: IOVA of the debugfs "walk" file
  */
@@ -430,6 +444,7 @@ struct xrmu_unit {
 	unsigned long pgsize_bitmap;
 	u32 ctrl;
 	unsigned int nr_masters;
+	struct list_head masters;
 
 	struct mutex dt_lock;	/* device table */
 	u64 *dt_l1;
@@ -454,10 +469,17 @@ struct xrmu_unit {
 	struct xrmu_counters cnt;
 	u32 fltq_lost;
 	bool fenced;
+	bool blocked;
+	unsigned long flags;
 	struct delayed_work recover_work;
+	struct iommu_pages_list quarantine;
+	spinlock_t quarantine_lock;	/* quarantine */
 	u16 walk_rid;
 	u64 walk_iova;
 };
+
+/* Distinct requester IDs a device's DMA may carry (its own and aliases) */
+#define XRMU_MAX_ALIASES	16
 
 /**
  * struct xrmu_master - per covered device data
@@ -465,12 +487,22 @@ struct xrmu_unit {
  * @dev: the device
  * @rid: its requester ID
  * @ir: interrupt remapping state (irq_remap.c), NULL if MSIs are not remapped
+ * @node: entry in the unit's @masters list
+ * @dte: the translation it was last attached to (interrupt fields not
+ *	filled in; zero before the first attach)
+ * @nr_rids: number of entries in @rids
+ * @rids: the distinct requester IDs of its DMA in the unit's range: its
+ *	own and its aliases', found when it was probed
  */
 struct xrmu_master {
 	struct xrmu_unit *unit;
 	struct device *dev;
 	u16 rid;
 	struct xrmu_ir_dev *ir;
+	struct list_head node;
+	struct xrmu_dte dte;
+	unsigned int nr_rids;
+	u16 rids[XRMU_MAX_ALIASES];
 };
 
 /**
@@ -490,6 +522,57 @@ struct xrmu_domain {
 	u16 did;
 };
 
+/* Bits of xrmu_unit::flags */
+#define XRMU_UNIT_GONE		0	/* registers read all ones: removed */
+
+bool xrmu_check_gone(struct xrmu_unit *unit);
+
+/**
+ * xrmu_gone() - the unit was found removed (registers read all ones)
+ * @unit: the unit
+ *
+ * Return: true once xrmu_check_gone() found the unit gone; never reset.
+ */
+static inline bool xrmu_gone(struct xrmu_unit *unit)
+{
+	return test_bit(XRMU_UNIT_GONE, &unit->flags);
+}
+
+/*
+ * Register accessors.  A read of all ones is what a removed PCI function
+ * (or a dead register block) returns: it makes xrmu_check_gone() look at
+ * VERSION, which reads all ones only then.
+ */
+static inline u32 xrmu_readl(struct xrmu_unit *unit, unsigned int off)
+{
+	u32 val = readl(unit->regs + off);
+
+	if (unlikely(val == U32_MAX))
+		xrmu_check_gone(unit);
+	return val;
+}
+
+static inline u64 xrmu_readq(struct xrmu_unit *unit, unsigned int off)
+{
+	u64 val = readq(unit->regs + off);
+
+	if (unlikely(val == U64_MAX))
+		xrmu_check_gone(unit);
+	return val;
+}
+
+static inline void xrmu_writel(struct xrmu_unit *unit, unsigned int off,
+			       u32 val)
+{
+	writel(val, unit->regs + off);
+}
+
+static inline void xrmu_writeq(struct xrmu_unit *unit, unsigned int off,
+			       u64 val)
+{
+	writeq(val, unit->regs + off);
+}
+
 /* cmdq.c */
 int xrmu_cmdq_submit(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		     unsigned int n);
@@ -497,8 +580,12 @@ int xrmu_cmdq_submit_store(struct xrmu_unit *unit, u64 *ptr, u64 val,
 			   const struct xrmu_cmd *cmds, unsigned int n);
 int xrmu_inv_iotlb_range(struct xrmu_unit *unit, u16 did, unsigned long iova,
 			 size_t size);
+bool xrmu_cmdq_quiesced(struct xrmu_unit *unit, int ret);
+void xrmu_free_table_pages(struct xrmu_unit *unit, int ret,
+			   struct iommu_pages_list *pages);
 void xrmu_cmdq_init(struct xrmu_unit *unit);
 void xrmu_cmdq_exit(struct xrmu_unit *unit);
+void xrmu_cmdq_free(struct xrmu_unit *unit);
 
 /* debugfs.c */
 void xrmu_debugfs_unit_init(struct xrmu_unit *unit);
