@@ -101,43 +101,35 @@ static int xrmu_dt_prepare(struct xrmu_unit *unit, u16 rid)
 }
 
 /*
- * Install @new as @rid's entry, following the spec's rule for live entries
- * (R16, "Caches, invalidation and ordering"): the unit may read the entry
- * at any time, so it must never see a mix of old and new words.  If only
- * qw0 changes, one 64-bit store switches between two well-formed entries.
- * Otherwise a valid entry is first made invalid (qw0 store clearing V,
- * INV_DTE and SYNC), then qw1..qw3 are written, then qw0 with V = 1 last.
- * Called with dt_lock held.
+ * Install @new as @rid's entry in the order xrmu_dte_plan() gives (R16):
+ * each store to a valid entry is made under the command queue lock right
+ * before its INV_DTE and SYNC, so that no other submitter's SYNC completes
+ * between them; stores to an invalid entry need no invalidation, and the
+ * one that sets V is ordered after the others.  Called with dt_lock held.
  */
 static void xrmu_dte_write(struct xrmu_unit *unit, u16 rid,
 			   const struct xrmu_dte *new)
 {
 	struct xrmu_dte *dte = &unit->dt_l2[rid >> XRMU_DT_L1_SHIFT]
 					   [rid & (XRMU_DT_L2_ENTRIES - 1)];
+	struct xrmu_dte_step steps[XRMU_DTE_MAX_STEPS];
 	struct xrmu_cmd inv = xrmu_cmd_inv_dte(rid);
-	bool valid = dte->qw[0] & XRMU_DTE0_V;
-	int i;
+	unsigned int i, n;
 
 	lockdep_assert_held(&unit->dt_lock);
-	if (!memcmp(dte, new, sizeof(*dte)))
-		return;
-	if (valid && memcmp(&dte->qw[1], &new->qw[1], 3 * sizeof(u64))) {
-		WRITE_ONCE(dte->qw[0], 0);
-		xrmu_cmdq_submit(unit, &inv, 1);
-		valid = false;
+	n = xrmu_dte_plan(dte, new, steps);
+	for (i = 0; i < n; i++) {
+		u64 *w = &dte->qw[steps[i].qw];
+
+		if (dte->qw[0] & XRMU_DTE0_V) {
+			xrmu_cmdq_submit_store(unit, w, steps[i].val, &inv, 1);
+			continue;
+		}
+		/* Coherent unit: order the other words before V for its reads. */
+		if (!steps[i].qw)
+			dma_wmb();
+		WRITE_ONCE(*w, steps[i].val);
 	}
-	for (i = 1; i < 4; i++)
-		WRITE_ONCE(dte->qw[i], new->qw[i]);
-	/* Coherent unit: order the upper words before qw0 for its reads. */
-	dma_wmb();
-	/*
-	 * V 0 -> 1 needs no invalidation; a changed valid entry does, with
-	 * no other submitter's SYNC between the store and it.
-	 */
-	if (valid)
-		xrmu_cmdq_submit_store(unit, &dte->qw[0], new->qw[0], &inv, 1);
-	else
-		WRITE_ONCE(dte->qw[0], new->qw[0]);
 }
 
 /*
@@ -293,7 +285,8 @@ static bool xrmu_rid_agreed(struct xrmu_unit *unit,
  * (translation fields; the interrupt fields are the device's), except
  * shared ones its siblings do not agree on yet.
  */
-static void xrmu_set_dte(struct xrmu_master *master, const struct xrmu_dte *dte)
+static void xrmu_set_dte(struct xrmu_master *master, const struct xrmu_dte *dte,
+			 struct iommu_domain *domain)
 {
 	struct xrmu_unit *unit = master->unit;
 	struct xrmu_dte d = *dte;
@@ -303,6 +296,7 @@ static void xrmu_set_dte(struct xrmu_master *master, const struct xrmu_dte *dte)
 	xrmu_ir_fill_dte(master, &d);
 	mutex_lock(&unit->dt_lock);
 	master->dte = *dte;
+	master->domain = domain;
 	for (i = 0; i < master->nr_rids; i++)
 		if (xrmu_rid_agreed(unit, master, master->rids[i]))
 			xrmu_dte_write(unit, master->rids[i], &d);
@@ -326,27 +320,68 @@ static int xrmu_pass_device(struct xrmu_unit *unit, struct pci_dev *pdev)
 	return ctx.ret;
 }
 
+/**
+ * xrmu_report_fault() - hand a DMA fault to the requester's domain
+ * @unit: the unit that recorded it
+ * @rid: the requester ID of the record
+ * @iova: the faulting address
+ * @flags: IOMMU_FAULT_READ or IOMMU_FAULT_WRITE
+ *
+ * The device and its domain are the ones the driver attached, looked up
+ * under dt_lock: release_device() and every attach take it to change
+ * them, and the core frees a domain only after the attach that replaced
+ * it, so neither can go away while the domain's handler runs.  A record
+ * of a requester ID no device of this unit uses (any more) is not passed
+ * on.  Sleeps (the fault thread).
+ *
+ * Return: true if the domain's fault handler took the fault.
+ */
+bool xrmu_report_fault(struct xrmu_unit *unit, u16 rid, unsigned long iova,
+		       int flags)
+{
+	struct xrmu_master *m;
+	bool taken = false;
+
+	mutex_lock(&unit->dt_lock);
+	list_for_each_entry(m, &unit->masters, node) {
+		if (m->rid != rid || !m->domain)
+			continue;
+		if (m->domain->type != IOMMU_DOMAIN_SVA)
+			taken = !report_iommu_fault(m->domain, m->dev, iova,
+						    flags);
+		break;
+	}
+	mutex_unlock(&unit->dt_lock);
+	return taken;
+}
+
 /* ---- static domains ---- */
 
-static int xrmu_attach_mode(struct device *dev, unsigned int mode)
+static void xrmu_domain_leave(struct xrmu_master *master,
+			      struct iommu_domain *prev);
+
+static int xrmu_attach_mode(struct iommu_domain *domain, struct device *dev,
+			    unsigned int mode)
 {
 	struct xrmu_master *master = dev_iommu_priv_get(dev);
 	struct xrmu_dte dte = xrmu_dte_encode(mode, 0, 0, 0, false);
+	struct iommu_domain *prev = master->domain;
 
-	xrmu_set_dte(master, &dte);
+	xrmu_set_dte(master, &dte, domain);
+	xrmu_domain_leave(master, prev);
 	return 0;
 }
 
 static int xrmu_identity_attach(struct iommu_domain *domain,
 				struct device *dev, struct iommu_domain *old)
 {
-	return xrmu_attach_mode(dev, XRMU_DTE_MODE_PASS);
+	return xrmu_attach_mode(domain, dev, XRMU_DTE_MODE_PASS);
 }
 
 static int xrmu_blocked_attach(struct iommu_domain *domain,
 			       struct device *dev, struct iommu_domain *old)
 {
-	return xrmu_attach_mode(dev, XRMU_DTE_MODE_BLOCKED);
+	return xrmu_attach_mode(domain, dev, XRMU_DTE_MODE_BLOCKED);
 }
 
 static struct iommu_domain xrmu_identity_domain = {
@@ -377,7 +412,7 @@ static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 	struct pt_iommu_xrmu_cfg cfg = {};
 	struct xrmu_unit *unit;
 	struct xrmu_domain *xd;
-	int did, ret;
+	int ret;
 
 	if (!master)
 		return ERR_PTR(-ENODEV);
@@ -396,46 +431,143 @@ static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 	xd = kzalloc_obj(*xd);
 	if (!xd)
 		return ERR_PTR(-ENOMEM);
-	did = ida_alloc_max(&unit->did_ida, BIT(unit->didw) - 1, GFP_KERNEL);
-	if (did < 0) {
-		kfree(xd);
-		return ERR_PTR(did == -ENOMEM ? -ENOMEM : -ENOSPC);
-	}
 	xd->pt.iommu.nid = dev_to_node(unit->dev);
 	xd->domain.ops = &xrmu_paging_ops;
 	/* Sets pgsize_bitmap (per CAP and PAW) and the aperture. */
 	ret = pt_iommu_xrmu_init(&xd->pt, &cfg, GFP_KERNEL);
 	if (ret) {
-		ida_free(&unit->did_ida, did);
 		kfree(xd);
 		return ERR_PTR(ret);
 	}
-	xd->unit = unit;
-	xd->did = did;
+	xd->levels = unit->levels;
+	xd->paw = unit->paw;
+	xd->ps = unit->cap & (XRMU_CAP_PS2M | XRMU_CAP_PS1G);
+	mutex_init(&xd->attach_lock);
+	spin_lock_init(&xd->lock);
+	INIT_LIST_HEAD(&xd->units);
 	return &xd->domain;
+}
+
+/* Can @unit walk @xd's tables and use all of its leaves? */
+static bool xrmu_domain_fits(const struct xrmu_domain *xd,
+			     const struct xrmu_unit *unit)
+{
+	return unit->levels == xd->levels && unit->paw >= xd->paw &&
+	       !(xd->ps & ~unit->cap);
+}
+
+static struct xrmu_domain_unit *xrmu_domain_find(struct xrmu_domain *xd,
+						 struct xrmu_unit *unit)
+{
+	struct xrmu_domain_unit *du;
+
+	list_for_each_entry(du, &xd->units, node)
+		if (du->unit == unit)
+			return du;
+	return NULL;
+}
+
+/*
+ * A device of @unit joins @xd: the domain's ID on that unit, allocated on
+ * its first device.  The unit is on the domain's list (seen by every
+ * later invalidation) before any entry points it at the tables.
+ */
+static int xrmu_domain_get_unit(struct xrmu_domain *xd, struct xrmu_unit *unit,
+				u16 *did)
+{
+	struct xrmu_domain_unit *du;
+	unsigned long flags;
+	int id, ret = 0;
+
+	if (!xrmu_domain_fits(xd, unit))
+		return -EINVAL;
+	mutex_lock(&xd->attach_lock);
+	du = xrmu_domain_find(xd, unit);
+	if (du) {
+		du->users++;
+		goto out;
+	}
+	du = kzalloc_obj(*du);
+	if (!du) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	id = ida_alloc_max(&unit->did_ida, BIT(unit->didw) - 1, GFP_KERNEL);
+	if (id < 0) {
+		kfree(du);
+		ret = id == -ENOMEM ? -ENOMEM : -ENOSPC;
+		goto unlock;
+	}
+	du->unit = unit;
+	du->did = id;
+	du->users = 1;
+	spin_lock_irqsave(&xd->lock, flags);
+	list_add_tail(&du->node, &xd->units);
+	spin_unlock_irqrestore(&xd->lock, flags);
+out:
+	*did = du->did;
+unlock:
+	mutex_unlock(&xd->attach_lock);
+	return ret;
+}
+
+/*
+ * A device of @unit left @xd (its entries were rewritten and invalidated).
+ * After the last one no entry of the unit uses the ID: drop the ID's IOTLB
+ * entries while unmaps still invalidate on the unit, then take the unit
+ * off the list and free the ID.
+ */
+static void xrmu_domain_put_unit(struct xrmu_domain *xd,
+				 struct xrmu_unit *unit)
+{
+	struct xrmu_domain_unit *du;
+	struct xrmu_cmd inv;
+	unsigned long flags;
+	int ret;
+
+	mutex_lock(&xd->attach_lock);
+	du = xrmu_domain_find(xd, unit);
+	if (WARN_ON(!du) || --du->users)
+		goto unlock;
+	inv = xrmu_cmd_inv_iotlb_domain(du->did);
+	ret = xrmu_cmdq_submit(unit, &inv, 1);
+	spin_lock_irqsave(&xd->lock, flags);
+	list_del(&du->node);
+	spin_unlock_irqrestore(&xd->lock, flags);
+	if (xrmu_cmdq_quiesced(unit, ret)) {
+		ida_free(&unit->did_ida, du->did);
+	} else {
+		dev_err(unit->dev,
+			"domain ID %u kept: its IOTLB invalidation failed (%d) and the unit did not acknowledge its block\n",
+			du->did, ret);
+		xd->kept = true;	/* its tables stay allocated too */
+	}
+	kfree(du);
+unlock:
+	mutex_unlock(&xd->attach_lock);
+}
+
+/* After @master's entries were pointed elsewhere: leave its old domain. */
+static void xrmu_domain_leave(struct xrmu_master *master,
+			      struct iommu_domain *prev)
+{
+	if (prev && prev->ops == &xrmu_paging_ops)
+		xrmu_domain_put_unit(to_xrmu_domain(prev), master->unit);
 }
 
 static void xrmu_domain_free(struct iommu_domain *domain)
 {
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
-	struct xrmu_cmd inv = xrmu_cmd_inv_iotlb_domain(xd->did);
-	int ret;
 
 	/*
-	 * No device uses the domain any more (each detach rewrote and
-	 * invalidated its DTE).  Drop the DID's IOTLB entries before the
-	 * table pages and the DID can be reused.
+	 * No device uses the domain any more: the last one of each unit
+	 * dropped the unit's IOTLB entries of its ID when it left.
 	 */
-	ret = xrmu_cmdq_submit(xd->unit, &inv, 1);
-	if (!xrmu_cmdq_quiesced(xd->unit, ret)) {
-		dev_err(xd->unit->dev,
-			"domain %u not freed: its IOTLB invalidation failed (%d) and the unit did not acknowledge its block\n",
-			xd->did, ret);
-		kfree(xd);	/* its tables and DID stay allocated */
-		return;
+	if (WARN_ON(!list_empty(&xd->units)) || xd->kept) {
+		pr_err("xrmu: domain not freed: a unit may still use its tables\n");
+		return;		/* its tables (and the domain) stay allocated */
 	}
 	pt_iommu_deinit(&xd->pt.iommu);
-	ida_free(&xd->unit->did_ida, xd->did);
 	kfree(xd);
 }
 
@@ -444,16 +576,21 @@ static int xrmu_paging_attach(struct iommu_domain *domain, struct device *dev,
 {
 	struct xrmu_master *master = dev_iommu_priv_get(dev);
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
+	struct iommu_domain *prev = master->domain;
 	struct pt_iommu_xrmu_hw_info info;
 	struct xrmu_dte dte;
+	u16 did;
+	int ret;
 
-	/* A DID belongs to one unit: a domain cannot span units. */
-	if (master->unit != xd->unit)
-		return -EINVAL;
+	/* Another unit joins with its own DID, if the tables fit it. */
+	ret = xrmu_domain_get_unit(xd, master->unit, &did);
+	if (ret)
+		return ret;
 	pt_iommu_xrmu_hw_info(&xd->pt, &info);
 	dte = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, info.levels, info.ptroot,
-			      xd->did, false);
-	xrmu_set_dte(master, &dte);
+			      did, false);
+	xrmu_set_dte(master, &dte, domain);
+	xrmu_domain_leave(master, prev);
 	return 0;
 }
 
@@ -461,21 +598,47 @@ static void xrmu_iotlb_sync(struct iommu_domain *domain,
 			    struct iommu_iotlb_gather *gather)
 {
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
-	int ret = 0;
+	struct xrmu_unit *stuck = NULL;
+	struct xrmu_domain_unit *du;
+	unsigned long flags;
+	int ret, stuck_ret = 0;
 
-	if (gather->start <= gather->end)
-		ret = xrmu_inv_iotlb_range(xd->unit, xd->did, gather->start,
-					   gather->end - gather->start + 1);
-	/* Table pages are released only after their invalidation. */
-	xrmu_free_table_pages(xd->unit, ret, &gather->freelist);
+	if (gather->start <= gather->end) {
+		spin_lock_irqsave(&xd->lock, flags);
+		list_for_each_entry(du, &xd->units, node) {
+			ret = xrmu_inv_iotlb_range(du->unit, du->did,
+						   gather->start,
+						   gather->end - gather->start + 1);
+			if (!stuck && !xrmu_cmdq_quiesced(du->unit, ret)) {
+				stuck = du->unit;
+				stuck_ret = ret;
+			}
+		}
+		spin_unlock_irqrestore(&xd->lock, flags);
+	}
+	/*
+	 * Table pages are released only after their invalidation on every
+	 * unit; if one could not be made, they wait for that unit.
+	 */
+	if (stuck)
+		xrmu_free_table_pages(stuck, stuck_ret, &gather->freelist);
+	else
+		iommu_put_pages_list(&gather->freelist);
 }
 
 static void xrmu_flush_iotlb_all(struct iommu_domain *domain)
 {
 	struct xrmu_domain *xd = to_xrmu_domain(domain);
-	struct xrmu_cmd inv = xrmu_cmd_inv_iotlb_domain(xd->did);
+	struct xrmu_domain_unit *du;
+	unsigned long flags;
 
-	xrmu_cmdq_submit(xd->unit, &inv, 1);
+	spin_lock_irqsave(&xd->lock, flags);
+	list_for_each_entry(du, &xd->units, node) {
+		struct xrmu_cmd inv = xrmu_cmd_inv_iotlb_domain(du->did);
+
+		xrmu_cmdq_submit(du->unit, &inv, 1);
+	}
+	spin_unlock_irqrestore(&xd->lock, flags);
 }
 
 static const struct iommu_domain_ops xrmu_paging_ops = {
@@ -571,7 +734,7 @@ static void xrmu_release_device(struct device *dev)
 	 * drop it (an IRT shared with siblings stays theirs).
 	 */
 	if (xrmu_ir_release_prepare(master))
-		xrmu_attach_mode(dev, XRMU_DTE_MODE_BLOCKED);
+		xrmu_attach_mode(master->domain, dev, XRMU_DTE_MODE_BLOCKED);
 	xrmu_ir_release_device(master);
 	mutex_lock(&master->unit->dt_lock);
 	list_del(&master->node);

@@ -211,7 +211,12 @@ DEFINE_SHOW_ATTRIBUTE(xrmu_irte);
 
 /*
  * Walk the page table of walk_rid for walk_iova the way the unit does,
- * printing every entry on the way and the result.
+ * printing every entry on the way and the result.  The tables belong to a
+ * domain that may be unmapping (and freeing table pages) at the same
+ * time, and no lock of this driver keeps them: like the unit, the walk
+ * reads whatever memory it is pointed at, without faulting, and may show
+ * an entry of a table that was just freed.  It is a snapshot for
+ * debugging, never used for a decision.
  */
 static int xrmu_walk_show(struct seq_file *s, void *unused)
 {
@@ -266,7 +271,11 @@ static int xrmu_walk_show(struct seq_file *s, void *unused)
 				   table);
 			return 0;
 		}
-		pte = READ_ONCE(t[idx]);
+		if (copy_from_kernel_nofault(&pte, &t[idx], sizeof(pte))) {
+			seq_printf(s, "level %u table 0x%llx is unreadable (freed)\n",
+				   lvl, table);
+			return 0;
+		}
 		seq_printf(s, "level %u table 0x%llx [%3u] = 0x%016llx", lvl,
 			   table, idx, pte);
 		if (!(pte & XRMU_PTE_V)) {

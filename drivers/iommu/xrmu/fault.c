@@ -66,26 +66,12 @@ static const char * const xrmu_fault_acc[] = { "read", "write", "irq", "?" };
 static bool xrmu_fault_to_domain(struct xrmu_unit *unit, const u64 *rec)
 {
 	unsigned int acc = FIELD_GET(XRMU_FLT_ACC, rec[0]);
-	unsigned int rid = FIELD_GET(XRMU_FLT_RID, rec[0]);
-	struct iommu_domain *domain;
-	struct pci_dev *pdev;
-	bool taken = false;
 
 	if (acc != XRMU_FLT_ACC_READ && acc != XRMU_FLT_ACC_WRITE)
 		return false;
-	pdev = pci_get_domain_bus_and_slot(unit->segment, rid >> 8, rid & 0xff);
-	if (!pdev)
-		return false;
-	if (pdev->dev.iommu && pdev->dev.iommu->iommu_dev == &unit->iommu) {
-		domain = iommu_get_domain_for_dev(&pdev->dev);
-		if (domain && domain->type != IOMMU_DOMAIN_SVA)
-			taken = !report_iommu_fault(domain, &pdev->dev, rec[1],
-						    acc == XRMU_FLT_ACC_WRITE ?
-						    IOMMU_FAULT_WRITE :
-						    IOMMU_FAULT_READ);
-	}
-	pci_dev_put(pdev);
-	return taken;
+	return xrmu_report_fault(unit, FIELD_GET(XRMU_FLT_RID, rec[0]),
+				 rec[1], acc == XRMU_FLT_ACC_WRITE ?
+				 IOMMU_FAULT_WRITE : IOMMU_FAULT_READ);
 }
 
 static void xrmu_fault_report(struct xrmu_unit *unit, const u64 *rec)

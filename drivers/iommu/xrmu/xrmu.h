@@ -212,6 +212,27 @@ struct xrmu_dte {
 	u64 qw[4];
 };
 
+/**
+ * struct xrmu_dte_step - one store of a device-table entry update
+ * @val: the value stored
+ * @qw: the word it goes to (0 to 3)
+ */
+struct xrmu_dte_step {
+	u64 val;
+	u8 qw;
+};
+
+/*
+ * Steps of an xrmu_dte_plan(): at most three joins of seven stores each
+ * (words the old entry ignores, the word that switches, words the new
+ * one ignores).
+ */
+#define XRMU_DTE_MAX_STEPS	21
+
+unsigned int xrmu_dte_plan(const struct xrmu_dte *cur,
+			   const struct xrmu_dte *tgt,
+			   struct xrmu_dte_step *steps);
+
 /* Encoders: pure functions, checked by hw_kunit.c against the spec. */
 static inline struct xrmu_cmd xrmu_cmd_nop(void)
 {
@@ -490,6 +511,8 @@ struct xrmu_unit {
  * @node: entry in the unit's @masters list
  * @dte: the translation it was last attached to (interrupt fields not
  *	filled in; zero before the first attach)
+ * @domain: the domain it was last attached to (NULL before the first
+ *	attach); @dte and @domain are written under the unit's dt_lock
  * @nr_rids: number of entries in @rids
  * @rids: the distinct requester IDs of its DMA in the unit's range: its
  *	own and its aliases', found when it was probed
@@ -501,8 +524,23 @@ struct xrmu_master {
 	struct xrmu_ir_dev *ir;
 	struct list_head node;
 	struct xrmu_dte dte;
+	struct iommu_domain *domain;
 	unsigned int nr_rids;
 	u16 rids[XRMU_MAX_ALIASES];
+};
+
+/**
+ * struct xrmu_domain_unit - a unit a paging domain is attached through
+ * @node: entry in the domain's @units list
+ * @unit: the unit
+ * @did: the domain's ID in that unit's DID space
+ * @users: devices of @unit attached to the domain
+ */
+struct xrmu_domain_unit {
+	struct list_head node;
+	struct xrmu_unit *unit;
+	u16 did;
+	unsigned int users;
 };
 
 /**
@@ -510,16 +548,28 @@ struct xrmu_master {
  * @domain: IOMMU core domain (the first member of @pt's &struct pt_iommu)
  * @pt: its page table, in the xrmu format of the generic page-table
  *	library (drivers/iommu/generic_pt/fmt/xrmu.h)
- * @unit: the unit whose DID space @did belongs to
- * @did: domain ID
+ * @levels: page-table levels (from the unit it was allocated for)
+ * @paw: physical address width its tables and output addresses fit in
+ * @ps: the large leaf sizes it uses (CAP.PS2M, CAP.PS1G bits)
+ * @attach_lock: serialises changes to @units (sleeps)
+ * @lock: protects @units for the invalidation paths (any context)
+ * @units: &struct xrmu_domain_unit of each unit with attached devices: a
+ *	domain spans every unit whose capabilities fit it, with one DID on
+ *	each, as intel and amd do
+ * @kept: an invalidation of a unit that left failed: never free the tables
  */
 struct xrmu_domain {
 	union {
 		struct iommu_domain domain;
 		struct pt_iommu_xrmu pt;
 	};
-	struct xrmu_unit *unit;
-	u16 did;
+	unsigned int levels;
+	unsigned int paw;
+	u64 ps;
+	struct mutex attach_lock;	/* @units changes */
+	spinlock_t lock;		/* @units, invalidations */
+	struct list_head units;
+	bool kept;
 };
 
 /* Bits of xrmu_unit::flags */
@@ -594,6 +644,8 @@ void xrmu_debugfs_unit_init(struct xrmu_unit *unit);
 irqreturn_t xrmu_fault_thread(int irq, void *data);
 
 /* core.c: interface of the bus glue */
+bool xrmu_report_fault(struct xrmu_unit *unit, u16 rid, unsigned long iova,
+		       int flags);
 int xrmu_core_probe(struct xrmu_unit *unit);
 void xrmu_core_remove(struct xrmu_unit *unit);
 void xrmu_core_init(void);

@@ -28,3 +28,10 @@ pci_of_block() {
 	done
 	return 1
 }
+# vfio_bind DEV: hand the function at sysfs dir DEV to vfio-pci
+vfio_bind() {
+	echo vfio-pci >"$1/driver_override"
+	[ ! -e "$1/driver" ] || echo "$(basename "$1")" >"$1/driver/unbind"
+	echo "$(basename "$1")" >/sys/bus/pci/drivers/vfio-pci/bind
+	[ "$(basename "$(readlink "$1/driver")")" = vfio-pci ]
+}

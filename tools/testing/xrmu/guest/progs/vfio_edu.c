@@ -21,6 +21,20 @@
  *	EBUSY, e.g. another device of the group has a host driver), 1 on
  *	any other error.
  *
+ *   vfio_edu replace iommufd BDF
+ *	MSIs while the device's domain is replaced: a second thread raises
+ *	edu interrupts one at a time (each waited for, up to a second, on
+ *	the eventfd) while the main thread moves the device between two
+ *	IOASes (two paging domains) NR_REPLACES (20) times with
+ *	VFIO_DEVICE_ATTACH_IOMMUFD_PT, and edu DMAs through each after the
+ *	switches.  Every raised MSI must be delivered: a switch may block
+ *	DMA for a moment, never the device's interrupts.
+ *
+ *   vfio_edu shared iommufd BDF1 BDF2
+ *	Two devices (behind two units) in one IOAS: both must be attached
+ *	to one domain (one hwpt), DMA through it, and neither may reach the
+ *	buffer after its unmap (the invalidation reached both units).
+ *
  *   vfio_edu hwinfo iommufd BDF
  *	Binds the device to iommufd and prints what IOMMU_GET_HW_INFO
  *	returns for it, as one line "hwinfo type=T flags=0x... version=0x...
@@ -30,10 +44,13 @@
  * Needs the device bound to vfio-pci and edu's dma_mask covering the
  * IOVAs used (the harness sets it to all ones).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +69,7 @@
 #define EDU_ID		0x00
 #define EDU_LIVE	0x04
 #define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_RAISE	0x60
 #define EDU_IRQ_ACK	0x64
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
@@ -75,6 +93,8 @@
 #define IOVA_NEVER	0x20000000UL	/* never mapped */
 
 #define NR_IRQ_DMAS	4
+#define NR_REPLACES	20
+#define EDU_IRQ_MANUAL	0x1
 
 enum { MODE_TYPE1, MODE_IOMMUFD };
 
@@ -752,6 +772,188 @@ static int do_test(const char *bdf)
 	return nfail ? 1 : 0;
 }
 
+/* Raises edu interrupts one by one until told to stop ("replace"). */
+struct raiser {
+	int efd;
+	volatile int stop;
+	unsigned int raised, delivered;
+};
+
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *raise_loop(void *arg)
+{
+	struct raiser *r = arg;
+
+	pin_cpu(1);
+	while (!r->stop) {
+		wr32(EDU_IRQ_RAISE, EDU_IRQ_MANUAL);
+		r->raised++;
+		r->delivered += (unsigned int)wait_irq(r->efd, 1000);
+		wr32(EDU_IRQ_ACK, EDU_IRQ_MANUAL);
+	}
+	return NULL;
+}
+
+static int attach_pt(__u32 *pt)
+{
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at),
+		.pt_id = *pt,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at))
+		return -1;
+	*pt = at.pt_id;
+	return 0;
+}
+
+/* edu copies 4 KiB from IOVA_B + @from to IOVA_B + @to; 1 if bytes match. */
+static int edu_copy(uint8_t *b, unsigned int from, unsigned int to,
+		    unsigned int seed)
+{
+	fill(b + from, EDU_BUF_SIZE, seed);
+	memset(b + to, 0, EDU_BUF_SIZE);
+	return !edu_dma(IOVA_B + from, 0, EDU_BUF_SIZE, 0, 0) &&
+	       !edu_dma(IOVA_B + to, 0, EDU_BUF_SIZE, 1, 0) &&
+	       !memcmp(b + from, b + to, EDU_BUF_SIZE);
+}
+
+static int do_replace(const char *bdf)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct raiser r = { 0 };
+	__u32 ioas[2], hwpt[2] = { 0, 0 }, pt;
+	int i, ok, dma_ok = 1, att_ok = 1;
+	pthread_t thr;
+	double t0;
+	uint8_t *b;
+
+	if (!check(!iommufd_open(bdf, 0), "device %s bound to iommufd", bdf))
+		return 1;
+	ioas[0] = ioas_id;
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		die("IOMMU_IOAS_ALLOC");
+	ioas[1] = alloc.out_ioas_id;
+	setup_bar();
+	b = alloc_aligned(SZ_64K);
+	ok = 1;
+	for (i = 0; i < 2; i++) {
+		ioas_id = ioas[i];
+		ok &= !iommufd_map(b, IOVA_B, SZ_64K);
+	}
+	check(ok, "64 KiB mapped at 0x%lx in IOAS %u and IOAS %u", IOVA_B,
+	      ioas[0], ioas[1]);
+	r.efd = setup_msi();
+	if (!check(r.efd >= 0, "edu MSI routed to an eventfd"))
+		return 1;
+
+	pin_cpu(0);
+	if (pthread_create(&thr, NULL, raise_loop, &r))
+		die("pthread_create");
+	t0 = now();
+	for (i = 0; i < NR_REPLACES; i++) {
+		pt = ioas[(i + 1) & 1];
+		if (attach_pt(&pt)) {
+			diag("replace %d to IOAS %u: %s", i, ioas[(i + 1) & 1],
+			     strerror(errno));
+			att_ok = 0;
+			continue;
+		}
+		hwpt[(i + 1) & 1] = pt;
+		usleep(5000);
+		if (i % 5 == 4)
+			dma_ok &= edu_copy(b, 0x1000 * (i % 8),
+					   0x8000 + 0x1000 * (i % 4), i);
+	}
+	r.stop = 1;
+	pthread_join(thr, NULL);
+	diag("%d replaces in %.2f s, %u MSIs raised meanwhile", NR_REPLACES,
+	     now() - t0, r.raised);
+	check(att_ok && hwpt[0] && hwpt[1] && hwpt[0] != hwpt[1],
+	      "%d replaces between IOAS %u and %u (domains %u and %u)",
+	      NR_REPLACES, ioas[0], ioas[1], hwpt[0], hwpt[1]);
+	check(dma_ok, "edu DMA through the domain in place after every 5th replace: bytes match");
+	check(r.raised >= NR_REPLACES && r.delivered == r.raised,
+	      "every MSI raised during the replaces was delivered (%u of %u)",
+	      r.delivered, r.raised);
+	printf("# %d checks, %d failed\n", nchecks, nfail);
+	return nfail ? 1 : 0;
+}
+
+static int do_shared(const char *bdf1, const char *bdf2)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	const char *bdfs[2] = { bdf1, bdf2 };
+	volatile uint8_t *bars[2];
+	char cdev[PATH_MAX];
+	int devs[2], i, ok;
+	__u32 hwpt[2];
+	uint8_t *b;
+	__u64 cb;
+
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (iommufd < 0)
+		die("open /dev/iommu");
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		die("IOMMU_IOAS_ALLOC");
+	ioas_id = alloc.out_ioas_id;
+	for (i = 0; i < 2; i++) {
+		struct vfio_device_bind_iommufd bind = {
+			.argsz = sizeof(bind),
+			.iommufd = iommufd,
+		};
+
+		hwpt[i] = ioas_id;
+		if (find_cdev(bdfs[i], cdev, sizeof(cdev)))
+			die("no vfio-dev cdev for a device (bound to vfio-pci?)");
+		device = open(cdev, O_RDWR);
+		if (device < 0)
+			die("open the VFIO device cdev");
+		ok = !ioctl(device, VFIO_DEVICE_BIND_IOMMUFD, &bind) &&
+		     !attach_pt(&hwpt[i]);
+		check(ok, "%s bound to iommufd and attached to IOAS %u (hwpt %u)",
+		      bdfs[i], ioas_id, hwpt[i]);
+		if (!ok)
+			return 1;
+		setup_bar();
+		devs[i] = device;
+		bars[i] = bar;
+	}
+	check(hwpt[0] == hwpt[1], "both devices share one domain (hwpt %u and %u)",
+	      hwpt[0], hwpt[1]);
+	b = alloc_aligned(SZ_64K);
+	check(!iommufd_map(b, IOVA_B, SZ_64K), "64 KiB mapped at 0x%lx", IOVA_B);
+	for (i = 0; i < 2; i++) {
+		device = devs[i];
+		bar = bars[i];
+		check(edu_copy(b, 0x1000 * i, 0x8000 + 0x1000 * i, 50 + i),
+		      "%s: edu DMA through the shared domain: bytes match",
+		      bdfs[i]);
+	}
+	check(!iommufd_unmap(IOVA_B, SZ_64K), "64 KiB unmapped");
+	for (i = 0; i < 2; i++) {
+		device = devs[i];
+		bar = bars[i];
+		memset(b, 0x5c, SZ_64K);
+		cb = csum(b, SZ_64K);
+		printf("# fault-iova write 0x%lx\n", IOVA_B + 0x2000);
+		ok = !edu_dma(IOVA_B + 0x2000, 0, EDU_BUF_SIZE, 1, 0);
+		check(ok && cb == csum(b, SZ_64K),
+		      "%s: DMA to 0x%lx after the unmap: memory unchanged",
+		      bdfs[i], IOVA_B + 0x2000);
+	}
+	printf("# %d checks, %d failed\n", nchecks, nfail);
+	return nfail ? 1 : 0;
+}
+
 static int do_hwinfo(const char *bdf)
 {
 	struct iommu_hw_info_xrmu x;
@@ -779,6 +981,12 @@ static int do_hwinfo(const char *bdf)
 
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "shared") &&
+	    !strcmp(argv[2], "iommufd")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		mode = MODE_IOMMUFD;
+		return do_shared(argv[3], argv[4]);
+	}
 	if (argc != 4)
 		goto usage;
 	if (!strcmp(argv[2], "type1"))
@@ -794,9 +1002,12 @@ int main(int argc, char **argv)
 		return do_claim(argv[3]);
 	if (!strcmp(argv[1], "hwinfo") && mode == MODE_IOMMUFD)
 		return do_hwinfo(argv[3]);
+	if (!strcmp(argv[1], "replace") && mode == MODE_IOMMUFD)
+		return do_replace(argv[3]);
 usage:
 	fprintf(stderr,
 		"usage: vfio_edu test|claim type1|iommufd BDF\n"
-		"       vfio_edu hwinfo iommufd BDF\n");
+		"       vfio_edu hwinfo|replace iommufd BDF\n"
+		"       vfio_edu shared iommufd BDF1 BDF2\n");
 	return 1;
 }

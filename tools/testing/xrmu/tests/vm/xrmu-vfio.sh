@@ -63,13 +63,6 @@ tap_check $(grep -q "^0x00000000fee00000 0x00000000feefffff msi$" \
 	/sys/kernel/iommu_groups/$g/reserved_regions
 	echo $?) "the interrupt window is a hardware MSI reserved region"
 
-# vfio_bind DEV: hand DEV to vfio-pci
-vfio_bind() {
-	echo vfio-pci >"$1/driver_override"
-	[ ! -e "$1/driver" ] || echo "$(basename "$1")" >"$1/driver/unbind"
-	echo "$(basename "$1")" >/sys/bus/pci/drivers/vfio-pci/bind
-	[ "$(basename "$(readlink "$1/driver")")" = vfio-pci ]
-}
 tap_ok "bind edu $bdf to vfio-pci" vfio_bind "$main"
 tap_check $([ -c /dev/vfio/$g ] && [ -c /dev/vfio/vfio ] && [ -c /dev/iommu ] &&
 	ls /dev/vfio/devices/vfio* >/dev/null
