@@ -27,6 +27,23 @@ tap_ok() {
 	[ -z "$_o" ] || echo "$_o" | sed 's/^/# /'
 	tap_check "$_s" "$_d"
 }
+# tap_import FILE N PREFIX STATUS: one point per "ok - " / "not ok - " line
+# of a program's output in FILE (other lines shown), PREFIX before each
+# description; points short of N fail ("not reached", STATUS its exit).
+tap_import() {
+	_n=0
+	while IFS= read -r _l; do
+		case $_l in
+		"ok - "*) _n=$((_n + 1)); tap_check 0 "$3${_l#ok - }" ;;
+		"not ok - "*) _n=$((_n + 1)); tap_check 1 "$3${_l#not ok - }" ;;
+		*) echo "$_l" ;;
+		esac
+	done <"$1"
+	while [ "$_n" -lt "$2" ]; do
+		_n=$((_n + 1))
+		tap_check 1 "${3}check $_n not reached (exit $4)"
+	done
+}
 tap_skip() {
 	TAP_N=$((TAP_N + 1))
 	echo "ok $TAP_N - $1 # SKIP ${2:-}"

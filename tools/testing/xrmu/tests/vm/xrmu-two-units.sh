@@ -83,18 +83,7 @@ fb0=$(frec "$ub")
 out=/tmp/shared.out
 /xrmu/bin/vfio_edu shared iommufd "$(basename "$ea")" "$(basename "$e")" >"$out" 2>&1
 rc=$?
-sed -n '/^# /p' "$out"
-n=0
-while IFS= read -r l; do
-	case $l in
-	"ok - "*) n=$((n + 1)); tap_check 0 "${l#ok - }" ;;
-	"not ok - "*) n=$((n + 1)); tap_check 1 "${l#not ok - }" ;;
-	esac
-done <"$out"
-while [ "$n" -lt "$SHARED_CHECKS" ]; do
-	n=$((n + 1))
-	tap_check 1 "vfio_edu shared check $n not reached (exit $rc)"
-done
+tap_import "$out" "$SHARED_CHECKS" "" "$rc"
 tap_check $([ "$rc" = 0 ]; echo $?) "vfio_edu shared exits 0 ($rc)"
 fa1=$(frec "$ua")
 fb1=$(frec "$ub")

@@ -34,18 +34,7 @@ inv0=$(cnt fault_reason_0x03)
 out=/tmp/replace.out
 /xrmu/bin/vfio_edu replace iommufd "$bdf" >"$out" 2>&1
 rc=$?
-sed -n '/^# /p' "$out"
-n=0
-while IFS= read -r l; do
-	case $l in
-	"ok - "*) n=$((n + 1)); tap_check 0 "${l#ok - }" ;;
-	"not ok - "*) n=$((n + 1)); tap_check 1 "${l#not ok - }" ;;
-	esac
-done <"$out"
-while [ "$n" -lt "$REPLACE_CHECKS" ]; do
-	n=$((n + 1))
-	tap_check 1 "vfio_edu replace check $n not reached (exit $rc)"
-done
+tap_import "$out" "$REPLACE_CHECKS" "" "$rc"
 tap_check $([ "$rc" = 0 ]; echo $?) "vfio_edu replace exits 0 ($rc)"
 f1=$(cnt fault_records)
 inv1=$(cnt fault_reason_0x03)

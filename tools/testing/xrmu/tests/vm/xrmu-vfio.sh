@@ -86,18 +86,7 @@ run_vfio_edu() {
 	done
 	vfio_edu test "$1" "$bdf" >"$out" 2>&1
 	st=$?
-	n=0
-	while IFS= read -r l; do
-		case $l in
-		"ok - "*) n=$((n + 1)); tap_check 0 "$1: ${l#ok - }" ;;
-		"not ok - "*) n=$((n + 1)); tap_check 1 "$1: ${l#not ok - }" ;;
-		*) echo "$l" ;;
-		esac
-	done <"$out"
-	while [ $n -lt $VFIO_EDU_CHECKS ]; do
-		n=$((n + 1))
-		tap_check 1 "$1: check $n not reached (exit $st)"
-	done
+	tap_import "$out" "$VFIO_EDU_CHECKS" "$1: " "$st"
 	# Fault records arrive through the fault interrupt: give them time.
 	sleep 1
 	bad=0
