@@ -18,6 +18,7 @@
 #include "qemu/thread.h"
 #include "qemu/host-utils.h"
 #include "qemu/timer.h"
+#include "qemu/main-loop.h"
 #include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
@@ -129,7 +130,6 @@ typedef struct XrmuLastFault {
     uint8_t reason;
     uint64_t page;
     uint64_t next;
-    int64_t when;
 } XrmuLastFault;
 
 struct XrmuState {
@@ -203,6 +203,8 @@ struct XrmuState {
     /* device address spaces with an UNMAP notifier (under lock) */
     uint32_t unmap_notifiers;
     XrmuLastFault last_fault;
+    /* ends last_fault once the faulting request has been handled */
+    QEMUBH *fault_end_bh;
     /* executes the command at HEAD (asynchronous command engine) */
     QEMUTimer *cmd_timer;
     /* DBG_INJECT.CTRL_DELAY: a CTRL write not yet in effect (under lock) */
@@ -1033,24 +1035,29 @@ out:
  * bytes and translates each piece again.  The spec has one fault per
  * request and 4 KiB page, and a faulting request is not performed, so a
  * piece that continues the previous faulting piece (same requester and
- * access, same 4 KiB page, next address, and at once: the pieces of one
- * request follow each other within microseconds, while separate requests
- * of a device model are separated by its own timing) belongs to the same
- * request: it fails too, and is neither counted nor recorded again
+ * access, same 4 KiB page, next address) belongs to the same request: it
+ * fails too, and is neither counted nor recorded again
  * (xrmu_fault_continues()).
+ *
+ * The pieces of one request are translated in one call of the memory
+ * core, by a device model that holds the BQL (a timer, bottom half or
+ * MMIO handler): the main loop runs nothing in between.  So the request
+ * ends when the main loop next runs its bottom halves: a fault schedules
+ * fault_end_bh, which forgets the request.  Separate requests of a device
+ * model are separate main-loop events, however fast the host or slow the
+ * guest.  (A device model that issues DMA from an I/O thread, without the
+ * BQL, can see the bottom half run in the middle of a request and get a
+ * second record for it; one that issues two contiguous requests from one
+ * callback gets one.)
  */
-#define XRMU_PIECE_NS           (100 * 1000)
-
 static bool xrmu_fault_continues(XrmuState *s, uint16_t rid, uint8_t acc,
                                  uint64_t addr, unsigned size)
 {
     XrmuLastFault *l = &s->last_fault;
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
     if (l->valid && l->rid == rid && l->acc == acc && l->next == addr &&
-        l->page == (addr & ~0xfffULL) && now - l->when <= XRMU_PIECE_NS) {
+        l->page == (addr & ~0xfffULL)) {
         l->next = addr + size;
-        l->when = now;
         return true;
     }
     return false;
@@ -1068,7 +1075,16 @@ static void xrmu_fault_start(XrmuState *s, uint16_t rid, uint8_t acc,
     l->reason = reason;
     l->page = addr & ~0xfffULL;
     l->next = addr + size;
-    l->when = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    qemu_bh_schedule(s->fault_end_bh);
+}
+
+static void xrmu_fault_end_bh(void *opaque)
+{
+    XrmuState *s = opaque;
+
+    xrmu_lock(s);
+    s->last_fault.valid = false;
+    xrmu_unlock(s);
 }
 
 /* Size of the piece the unassigned region handles at @addr */
@@ -2986,6 +3002,7 @@ static void xrmu_realize(DeviceState *dev, Error **errp)
     s->as_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->cmd_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_cmd_timer_cb, s);
     s->ctrl_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, xrmu_ctrl_timer_cb, s);
+    s->fault_end_bh = qemu_bh_new(xrmu_fault_end_bh, s);
     xrmu_rec_init(s);
     xrmu_unit_reset(s);
 }
@@ -3002,6 +3019,10 @@ static void xrmu_unrealize(DeviceState *dev)
     if (s->ctrl_timer) {
         timer_free(s->ctrl_timer);
         s->ctrl_timer = NULL;
+    }
+    if (s->fault_end_bh) {
+        qemu_bh_delete(s->fault_end_bh);
+        s->fault_end_bh = NULL;
     }
 }
 
