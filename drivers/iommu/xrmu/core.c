@@ -985,6 +985,16 @@ static bool xrmu_range_in_use(u64 ridrange)
 	return overlap;
 }
 
+/*
+ * The last byte of system memory, hot-added memory included (high_memory
+ * follows it).  Page-table pages come from the page allocator, which may
+ * return any of it; spec R13 wants them below 2^PAW.
+ */
+static phys_addr_t xrmu_top_of_memory(void)
+{
+	return __pa(high_memory - 1);
+}
+
 /* Refusal rules of the spec (R14): no register is written before this. */
 static int xrmu_validate(struct xrmu_unit *unit, u64 ridrange)
 {
@@ -1007,6 +1017,8 @@ static int xrmu_validate(struct xrmu_unit *unit, u64 ridrange)
 	else if (FIELD_GET(XRMU_CAP_PAW, cap) < 32 ||
 		 FIELD_GET(XRMU_CAP_PAW, cap) > 52)
 		why = "PAW out of range";
+	else if (xrmu_top_of_memory() >> FIELD_GET(XRMU_CAP_PAW, cap))
+		why = "PAW below the top of system memory";
 	else if ((cap & XRMU_CAP_IR) ? irtmax > 11 : irtmax != 0)
 		why = "IRT_MAXLOG2 inconsistent with IR";
 	else if (ridrange & XRMU_RIDRANGE_RSVD)
