@@ -297,6 +297,8 @@ static void xrmu_set_dte(struct xrmu_master *master, const struct xrmu_dte *dte,
 	mutex_lock(&unit->dt_lock);
 	master->dte = *dte;
 	master->domain = domain;
+	master->storm_blocked = false;
+	master->flt_count = 0;
 	for (i = 0; i < master->nr_rids; i++)
 		if (xrmu_rid_agreed(unit, master, master->rids[i]))
 			xrmu_dte_write(unit, master->rids[i], &d);
@@ -320,6 +322,55 @@ static int xrmu_pass_device(struct xrmu_unit *unit, struct pci_dev *pdev)
 	return ctx.ret;
 }
 
+static unsigned int fault_storm_limit = 1000;
+module_param(fault_storm_limit, uint, 0644);
+MODULE_PARM_DESC(fault_storm_limit,
+		 "DMA fault records of one device within a second that block its DMA until its next domain attach (default: 1000; 0: never)");
+
+/*
+ * Count a DMA fault record of @m in its one-second window (opened by the
+ * first record after the window ended).  Returns true for the record that
+ * exceeds fault_storm_limit.  Called with dt_lock held.
+ */
+static bool xrmu_fault_storm(struct xrmu_master *m)
+{
+	unsigned int limit = READ_ONCE(fault_storm_limit);
+
+	if (!limit || m->storm_blocked)
+		return false;
+	if (!m->flt_count || time_after(jiffies, m->flt_start + HZ)) {
+		m->flt_start = jiffies;
+		m->flt_count = 0;
+	}
+	return ++m->flt_count > limit;
+}
+
+/*
+ * A fault storm: make every entry of @m block DMA with fault records
+ * suppressed (DTE.FSD; the unit still counts the faults), interrupt fields
+ * kept, so the storm costs neither the fault queue nor the CPUs any more.
+ * @m->dte and @m->domain stay: the next attach of any domain, and only
+ * that, rewrites the entries and ends the block.  Called with dt_lock held.
+ */
+static void xrmu_storm_block(struct xrmu_master *m)
+{
+	struct xrmu_dte d = xrmu_dte_encode(XRMU_DTE_MODE_BLOCKED, 0, 0, 0,
+					    true);
+	struct xrmu_unit *unit = m->unit;
+	unsigned int i;
+
+	lockdep_assert_held(&unit->dt_lock);
+	xrmu_ir_fill_dte(m, &d);
+	m->storm_blocked = true;
+	for (i = 0; i < m->nr_rids; i++)
+		xrmu_dte_write(unit, m->rids[i], &d);
+	unit->cnt.storm_blocks++;
+	trace_xrmu_storm_block(unit, m->rid, m->flt_count);
+	dev_warn(m->dev,
+		 "fault storm: more than %u DMA faults within a second, DMA blocked until the next domain attach\n",
+		 m->flt_count - 1);
+}
+
 /**
  * xrmu_report_fault() - hand a DMA fault to the requester's domain
  * @unit: the unit that recorded it
@@ -332,7 +383,8 @@ static int xrmu_pass_device(struct xrmu_unit *unit, struct pci_dev *pdev)
  * them, and the core frees a domain only after the attach that replaced
  * it, so neither can go away while the domain's handler runs.  A record
  * of a requester ID no device of this unit uses (any more) is not passed
- * on.  Sleeps (the fault thread).
+ * on.  A device with more than fault_storm_limit records in a second has
+ * its DMA blocked (xrmu_storm_block()).  Sleeps (the fault thread).
  *
  * Return: true if the domain's fault handler took the fault.
  */
@@ -349,6 +401,8 @@ bool xrmu_report_fault(struct xrmu_unit *unit, u16 rid, unsigned long iova,
 		if (m->domain->type != IOMMU_DOMAIN_SVA)
 			taken = !report_iommu_fault(m->domain, m->dev, iova,
 						    flags);
+		if (xrmu_fault_storm(m))
+			xrmu_storm_block(m);
 		break;
 	}
 	mutex_unlock(&unit->dt_lock);

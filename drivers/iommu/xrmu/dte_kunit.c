@@ -44,6 +44,7 @@ struct t_ir {
 /* What the driver writes: domains and interrupt setups. */
 static const struct t_dma t_dmas[] = {
 	{ "blocked", T_BLOCKED, 0 },
+	{ "storm blocked", T_BLOCKED | 0x40ULL, 0 },
 	{ "identity", T_PASS, 0 },
 	{ "paging A", T_XLATE(4, 0x1234000ULL), 1 },
 	{ "paging A grown", T_XLATE(5, 0x7777000ULL), 1 },
@@ -239,6 +240,10 @@ static const struct t_case t_cases[] = {
 	  { { 0x1234025ULL, 0x60001ULL, 0x55003ULL, 0 } },
 	  { { 0x3ULL, 0x60000ULL, 0x55003ULL, 0 } }, 2,
 	  { { 0x3ULL, 0 }, { 0x60000ULL, 1 } } },
+	{ "paging A -> storm blocked (FSD), IR table 1",
+	  { { 0x1234025ULL, 0x60001ULL, 0x55003ULL, 0 } },
+	  { { 0x41ULL, 0x60000ULL, 0x55003ULL, 0 } }, 2,
+	  { { 0x41ULL, 0 }, { 0x60000ULL, 1 } } },
 	{ "IR on: compatibility -> table 1, paging A",
 	  { { 0x1234025ULL, 0x10001ULL, 0, 0 } },
 	  { { 0x1234025ULL, 0x60001ULL, 0x55003ULL, 0 } }, 2,

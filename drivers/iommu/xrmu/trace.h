@@ -156,6 +156,21 @@ TRACE_EVENT(xrmu_fault_queue,
 		      __entry->lost)
 );
 
+/* A device's DMA blocked after @count fault records within a second. */
+TRACE_EVENT(xrmu_storm_block,
+	    TP_PROTO(struct xrmu_unit *unit, u16 rid, unsigned int count),
+	    TP_ARGS(unit, rid, count),
+	    TP_STRUCT__entry(__string(unit, dev_name(unit->dev))
+			     __field(u16, rid)
+			     __field(unsigned int, count)),
+	    TP_fast_assign(__assign_str(unit);
+			   __entry->rid = rid;
+			   __entry->count = count;),
+	    TP_printk("%s rid=%02x:%02x.%u faults=%u", __get_str(unit),
+		      __entry->rid >> 8, (__entry->rid >> 3) & 0x1f,
+		      __entry->rid & 7, __entry->count)
+);
+
 #endif /* __XRMU_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

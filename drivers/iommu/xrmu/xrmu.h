@@ -362,6 +362,7 @@ static inline struct xrmu_dte xrmu_dte_encode(unsigned int mode,
  * @recoveries: times a fenced unit was brought back
  * @quarantined: table pages kept because their invalidation failed on a
  *	unit that did not acknowledge its block
+ * @storm_blocks: devices whose DMA was blocked for a fault storm
  *
  * Fault counters are written by the fault thread only, command counters
  * under cmdq_lock; readers (debugfs) may see them slightly out of date.
@@ -379,6 +380,7 @@ struct xrmu_counters {
 	u64 fences;
 	u64 recoveries;
 	u64 quarantined;
+	u64 storm_blocks;
 };
 
 /* Interrupt remapping state, private to irq_remap.c. */
@@ -516,6 +518,10 @@ struct xrmu_unit {
  * @nr_rids: number of entries in @rids
  * @rids: the distinct requester IDs of its DMA in the unit's range: its
  *	own and its aliases', found when it was probed
+ * @flt_start: jiffies at the start of the current fault-storm window
+ * @flt_count: DMA fault records of the device in that window
+ * @storm_blocked: its entries block DMA after a fault storm (until the next
+ *	attach); these three are written under dt_lock
  */
 struct xrmu_master {
 	struct xrmu_unit *unit;
@@ -527,6 +533,9 @@ struct xrmu_master {
 	struct iommu_domain *domain;
 	unsigned int nr_rids;
 	u16 rids[XRMU_MAX_ALIASES];
+	unsigned long flt_start;
+	unsigned int flt_count;
+	bool storm_blocked;
 };
 
 /**
