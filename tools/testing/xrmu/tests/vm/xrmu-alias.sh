@@ -20,12 +20,6 @@
 . /xrmu/lib/irq.sh
 tap_plan 11
 
-nvme_irqs() { awk -F: '/nvme0q/ { gsub(/ /, "", $1); print $1 }' /proc/interrupts; }
-nvme_count() {
-	_s=0
-	for _i in $(nvme_irqs); do _s=$((_s + $(irq_count "$_i"))); done
-	echo $_s
-}
 # dte RID: the decoded debugfs line of a device-table entry ("bb:dd.f")
 dte() { grep "^$1 " "$x/dte"; }
 # rd OFFSET_MB: an uncached 1 MiB read from the NVMe namespace

@@ -25,12 +25,6 @@
 . /xrmu/lib/irq.sh
 tap_plan 24
 
-nvme_irqs() { awk -F: '/nvme0q/ { gsub(/ /, "", $1); print $1 }' /proc/interrupts; }
-nvme_count() {
-	_s=0
-	for _i in $(nvme_irqs); do _s=$((_s + $(irq_count "$_i"))); done
-	echo $_s
-}
 reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 # irq_dbg IRQ FIELD: from the irq debugfs file: "handle" (the IRT index,
 # low 16 bits of the xrmu domain's hwirq), "vector" or "target" (CPU)
