@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""qmp.py SOCKET COMMAND: send one QMP command (JSON) to a QEMU monitor.
+
+run-vm --qmp uses it for the "# XRMU-QMP <json>" lines of a guest script.
+Prints the events read on the way and the command's reply; exits 1 if the
+reply is an error.
+"""
+import json
+import socket
+import sys
+
+
+def execute(f, cmd):
+    f.write(json.dumps(cmd) + '\n')
+    f.flush()
+    while True:
+        line = f.readline()
+        if not line:
+            raise EOFError('QMP connection closed')
+        reply = json.loads(line)
+        if 'event' in reply:
+            print('event', json.dumps(reply))
+            continue
+        return reply
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd = json.loads(sys.argv[2])
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(30)
+        s.connect(sys.argv[1])
+        f = s.makefile('rw')
+        json.loads(f.readline())
+        execute(f, {'execute': 'qmp_capabilities'})
+        reply = execute(f, cmd)
+    print(json.dumps(cmd), '->', json.dumps(reply))
+    return 1 if 'error' in reply else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
