@@ -22,3 +22,12 @@ nvme_count() {
 	for _i in $(nvme_irqs); do _s=$((_s + $(irq_count "$_i"))); done
 	echo $_s
 }
+# nvme_ir_chips: 0 if nvme0 has queue interrupts and all are on IR- chips
+nvme_ir_chips() {
+	_n=0
+	for _q in $(nvme_irqs); do
+		case $(irq_chip "$_q") in IR-*) ;; *) return 1 ;; esac
+		_n=$((_n + 1))
+	done
+	[ $_n -gt 0 ]
+}

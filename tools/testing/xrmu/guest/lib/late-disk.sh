@@ -17,22 +17,14 @@
 # pattern.  No fault may be reported.  Prints 19 TAP points.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/disk.sh
 
 xrmu_late_disk_test() {
 tap_plan 19
 
 disk=$1
-PAT_MIB=16
-dd if=/dev/urandom of=/tmp/pattern bs=1M count=$PAT_MIB 2>/dev/null
-want=$(sha256sum </tmp/pattern | cut -d' ' -f1)
-roundtrip() { # offset in MiB
-	dd if=/tmp/pattern of=/dev/$disk bs=1M seek=$1 oflag=direct 2>/dev/null || return 1
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	got=$(dd if=/dev/$disk bs=1M skip=$1 count=$PAT_MIB iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
-	tap_diag "written $want read $got (at $1 MiB)"
-	[ -n "$want" ] && [ "$want" = "$got" ]
-}
+disk_pattern 16
+roundtrip() { disk_roundtrip "$disk" "$1"; } # offset in MiB
 retype() { # type
 	bdf=$(basename "$pci")
 	drv=$(basename "$(readlink "$pci/driver")")

@@ -17,6 +17,7 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
+. /xrmu/lib/disk.sh
 CYCLES=3
 tap_plan $((4 + 5 * CYCLES))
 
@@ -42,17 +43,7 @@ disk_of() {
 }
 has_disk() { _d=$(disk_of "$bdf") && [ -b "/dev/$_d" ]; }
 gone() { [ ! -e "/sys/bus/pci/devices/$bdf" ]; }
-PAT_MIB=16
-dd if=/dev/urandom of=/tmp/pattern bs=1M count=$PAT_MIB 2>/dev/null
-want=$(sha256sum </tmp/pattern | cut -d' ' -f1)
-roundtrip() { # disk offset-in-MiB
-	dd if=/tmp/pattern of=/dev/$1 bs=1M seek=$2 oflag=direct 2>/dev/null || return 1
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	got=$(dd if=/dev/$1 bs=1M skip=$2 count=$PAT_MIB iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
-	tap_diag "written $want read $got (at $2 MiB)"
-	[ -n "$want" ] && [ "$want" = "$got" ]
-}
+disk_pattern 16
 # where: a diagnostic line with the function's unit and domain type
 where() {
 	tap_diag "$bdf: iommu $(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu" 2>/dev/null)" 2>/dev/null), domain $(cat "/sys/bus/pci/devices/$bdf/iommu_group/type" 2>/dev/null)"
@@ -62,14 +53,6 @@ covered() {
 	_t=$(cat "/sys/bus/pci/devices/$bdf/iommu_group/type" 2>/dev/null)
 	_u=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu" 2>/dev/null)" 2>/dev/null)
 	[ "$_u" = xrmu0 ] && case $_t in DMA|DMA-FQ) true ;; *) false ;; esac
-}
-ir_chips() {
-	_n=0
-	for _q in $(nvme_irqs); do
-		case $(irq_chip "$_q") in IR-*) ;; *) return 1 ;; esac
-		_n=$((_n + 1))
-	done
-	[ $_n -gt 0 ]
 }
 
 tap_ok "modprobe xrmu" modprobe xrmu
@@ -99,9 +82,9 @@ while [ $i -le $CYCLES ]; do
 	where
 	tap_check $(has_disk && covered; echo $?) \
 		"cycle $i: device_add: /dev/$d back, covered by xrmu0 with a DMA domain"
-	tap_check $(ir_chips; echo $?) "cycle $i: its queue interrupts are remapped (IR- chips)"
+	tap_check $(nvme_ir_chips; echo $?) "cycle $i: its queue interrupts are remapped (IR- chips)"
 	c0=$(nvme_count)
-	roundtrip "$d" $((16 * i))
+	disk_roundtrip "$d" $((16 * i))
 	rt=$?
 	c1=$(nvme_count)
 	tap_diag "queue interrupts $c0 -> $c1"

@@ -20,36 +20,19 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
+. /xrmu/lib/disk.sh
 tap_plan 17
 RESETS=3
 
 disk=nvme0n1
-PAT_MIB=16
-dd if=/dev/urandom of=/tmp/pattern bs=1M count=$PAT_MIB 2>/dev/null
-want=$(sha256sum </tmp/pattern | cut -d' ' -f1)
-roundtrip() { # offset in MiB
-	dd if=/tmp/pattern of=/dev/$disk bs=1M seek=$1 oflag=direct 2>/dev/null || return 1
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	got=$(dd if=/dev/$disk bs=1M skip=$1 count=$PAT_MIB iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
-	tap_diag "written $want read $got (at $1 MiB)"
-	[ -n "$want" ] && [ "$want" = "$got" ]
-}
+disk_pattern 16
+roundtrip() { disk_roundtrip "$disk" "$1"; } # offset in MiB
 wait_disk() {
 	_i=0
 	while [ ! -b /dev/$disk ] && [ $_i -lt 100 ]; do sleep 0.2; _i=$((_i + 1)); done
 	test -b /dev/$disk
 }
 reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
-# ir_chips: 0 if every queue interrupt of nvme0 is on an IR- chip
-ir_chips() {
-	_n=0
-	for _q in $(nvme_irqs); do
-		case $(irq_chip "$_q") in IR-*) ;; *) return 1 ;; esac
-		_n=$((_n + 1))
-	done
-	[ $_n -gt 0 ]
-}
 
 n=$(pci_of_block $disk)
 nbdf=$(basename "$n")
@@ -62,7 +45,7 @@ wait_disk
 type=$(cat "$n/iommu_group/type" 2>/dev/null)
 tap_check $(case $type in DMA|DMA-FQ) echo 0 ;; *) echo 1 ;; esac) \
 	"NVMe bound on a DMA domain of xrmu0 ($type)"
-tap_check $(ir_chips; echo $?) "its queue interrupts are remapped (IR- chips)"
+tap_check $(nvme_ir_chips; echo $?) "its queue interrupts are remapped (IR- chips)"
 roundtrip 0
 tap_check $? "16 MiB round trip before any reset"
 methods=$(cat "$n/reset_method" 2>/dev/null)
@@ -91,7 +74,7 @@ while [ $i -le $RESETS ]; do
 	c1=$(nvme_count)
 	r1=$(reg CNT_IR_REMAP)
 	tap_diag "queue interrupts $c0 -> $c1, CNT_IR_REMAP $r0 -> $r1"
-	[ $rt = 0 ] && ir_chips && [ "$c1" -gt "$c0" ] && [ "$r1" -gt "$r0" ]
+	[ $rt = 0 ] && nvme_ir_chips && [ "$c1" -gt "$c0" ] && [ "$r1" -gt "$r0" ]
 	tap_check $? "reset $i: 16 MiB round trip, remapped queue interrupts delivered"
 	# Pause: the nvme driver tolerates resets in a row, not back to back
 	# with its own reset work.

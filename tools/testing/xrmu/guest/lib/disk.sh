@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# xrmu harness: block-device round trips for guest scripts (needs tap.sh).
+# disk_pattern [MIB]: a random pattern of MIB MiB (default 16) in
+# /tmp/pattern, its SHA-256 in $want.
+disk_pattern() {
+	PAT_MIB=${1:-16}
+	dd if=/dev/urandom of=/tmp/pattern bs=1M count="$PAT_MIB" 2>/dev/null
+	want=$(sha256sum </tmp/pattern | cut -d' ' -f1)
+}
+# disk_roundtrip DISK OFFSET: write the pattern to /dev/DISK at OFFSET MiB
+# with O_DIRECT, drop the page cache, read it back with O_DIRECT; 0 if it
+# is bit-exact (both hashes as a TAP diagnostic).
+disk_roundtrip() {
+	dd if=/tmp/pattern of="/dev/$1" bs=1M seek="$2" oflag=direct 2>/dev/null || return 1
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	got=$(dd if="/dev/$1" bs=1M skip="$2" count="$PAT_MIB" iflag=direct 2>/dev/null |
+		sha256sum | cut -d' ' -f1)
+	tap_diag "written $want read $got (at $2 MiB)"
+	[ -n "$want" ] && [ "$want" = "$got" ]
+}
