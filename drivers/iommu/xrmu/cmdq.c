@@ -347,11 +347,15 @@ static int xrmu_cmdq_issue(struct xrmu_unit *unit, const struct xrmu_cmd *cmds,
 		ret = -ENODEV;
 	else if (unit->fenced)
 		ret = -ETIMEDOUT;
+	else if (unit->asleep)
+		ret = 1;	/* owed to the next enable: xrmu_cmdq_sleep() */
 	else
 		ret = xrmu_cmdq_queue(unit, cmds, n, &w);
 	raw_spin_unlock(&unit->cmdq_lock);
 	if (!ret)
 		ret = xrmu_cmdq_wait(&w);
+	else if (ret > 0)
+		ret = 0;
 	local_irq_restore(flags);
 	trace_xrmu_cmdq_done(unit, w.seq, ret);
 	return ret;
@@ -631,6 +635,67 @@ void xrmu_cmdq_init(struct xrmu_unit *unit)
 void xrmu_cmdq_exit(struct xrmu_unit *unit)
 {
 	cancel_delayed_work_sync(&unit->recover_work);
+}
+
+/**
+ * xrmu_cmdq_sleep() - complete the queue and stop using it
+ * @unit: the unit, with translation already off and DMA blocked
+ *	(CTRL.BLK acknowledged) and its recovery cancelled
+ *	(xrmu_cmdq_exit()), about to have its queues stopped for a system
+ *	sleep or a shutdown
+ *
+ * Every command queued before this call completes before it returns.
+ * From then on submissions return 0 at once without reaching the unit,
+ * so that nothing spins on a stopped queue (flush-queue timers and other
+ * CPUs keep running until late in a suspend or shutdown).  This is safe
+ * because the unit walks and caches nothing while blocked, and the enable
+ * sequence that ends the sleep invalidates every cache before translation
+ * comes back on (control.rst, step 4): the skipped invalidations are owed
+ * to that one, and what they covered may be freed at once.
+ *
+ * Return: 0, or as xrmu_cmdq_submit() for the last commands queued.
+ */
+int xrmu_cmdq_sleep(struct xrmu_unit *unit)
+{
+	struct xrmu_cmdq_wait w = { .unit = unit };
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	raw_spin_lock(&unit->cmdq_lock);
+	unit->asleep = true;
+	if (xrmu_gone(unit))
+		ret = -ENODEV;
+	else if (unit->fenced)
+		ret = -ETIMEDOUT;
+	else
+		ret = xrmu_cmdq_queue(unit, NULL, 0, &w);
+	raw_spin_unlock(&unit->cmdq_lock);
+	if (!ret)
+		ret = xrmu_cmdq_wait(&w);
+	local_irq_restore(flags);
+	return ret;
+}
+
+/**
+ * xrmu_cmdq_wake() - use a restarted command queue again
+ * @unit: the unit, its command queue just started (HEAD = TAIL = 0), DMA
+ *	still blocked
+ *
+ * Clears a fence left from before the sleep: the queue is new, and the
+ * caller invalidates every cache before switching translation on.
+ */
+void xrmu_cmdq_wake(struct xrmu_unit *unit)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&unit->cmdq_lock, flags);
+	unit->cmdq_tail = 0;
+	unit->cmdq_head = 0;
+	WRITE_ONCE(unit->fenced, false);
+	WRITE_ONCE(unit->blocked, false);
+	unit->asleep = false;
+	raw_spin_unlock_irqrestore(&unit->cmdq_lock, flags);
 }
 
 /**

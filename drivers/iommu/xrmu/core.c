@@ -35,6 +35,7 @@
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/idr.h>
+#include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/iopoll.h>
 #include <linux/iommu.h>
@@ -721,6 +722,15 @@ static struct xrmu_unit *xrmu_find_unit(struct pci_dev *pdev)
 	return found;
 }
 
+/* Is @dev a parent, or a parent of a parent..., of @of? */
+static bool xrmu_is_ancestor(struct device *dev, struct device *of)
+{
+	for (of = of->parent; of; of = of->parent)
+		if (of == dev)
+			return true;
+	return false;
+}
+
 static struct iommu_device *xrmu_probe_device(struct device *dev)
 {
 	struct xrmu_alias_ctx ctx = { };
@@ -773,6 +783,18 @@ static struct iommu_device *xrmu_probe_device(struct device *dev)
 	/* Before the first DTE of the device is written (attach). */
 	xrmu_ir_probe_device(master, ctx.rids, ctx.nr_rids, ctx.aliased);
 
+	/*
+	 * Suspend and shut the device down before the unit, resume it after
+	 * (the link orders both lists).  A bridge above the unit cannot be
+	 * its consumer: as its ancestor it is suspended after and resumed
+	 * before it whatever is done here.  Not fatal: without the link only
+	 * the order of those transitions is not guaranteed.
+	 */
+	if (!xrmu_is_ancestor(dev, unit->dev) &&
+	    !device_link_add(dev, unit->dev, DL_FLAG_STATELESS))
+		dev_warn(dev, "no device link to %s: suspend and shutdown order not guaranteed\n",
+			 dev_name(unit->dev));
+
 	dev_iommu_priv_set(dev, master);
 	return &unit->iommu;
 }
@@ -790,6 +812,8 @@ static void xrmu_release_device(struct device *dev)
 	if (xrmu_ir_release_prepare(master))
 		xrmu_attach_mode(master->domain, dev, XRMU_DTE_MODE_BLOCKED);
 	xrmu_ir_release_device(master);
+	/* By devices, not by pointer: device_del() may have purged it. */
+	device_link_remove(dev, master->unit->dev);
 	mutex_lock(&master->unit->dt_lock);
 	list_del(&master->node);
 	master->unit->nr_masters--;
@@ -1268,7 +1292,35 @@ static void xrmu_hw_disable(struct xrmu_unit *unit, bool block)
 	xrmu_write_ctrl(unit, blk);
 }
 
-static int xrmu_hw_enable(struct xrmu_unit *unit)
+/*
+ * Quiesce sequence for a system sleep or a shutdown: the disable sequence
+ * with BLK = 1, the fault interrupt kept (only disabled) and the memory
+ * kept.  From the first write on the unit translates nothing and blocks
+ * every covered requester, pass-through entries included, until the next
+ * enable.
+ */
+static void xrmu_hw_quiesce(struct xrmu_unit *unit)
+{
+	xrmu_cmdq_exit(unit);
+	xrmu_write_ctrl(unit, (unit->ctrl & ~(XRMU_CTRL_EN | XRMU_CTRL_IRE)) |
+			XRMU_CTRL_BLK);
+	xrmu_cmdq_sleep(unit);
+	if (unit->irq_fault > 0)
+		disable_irq(unit->irq_fault);
+	if (unit->ctrl & XRMU_CTRL_FLTQ_EN)
+		xrmu_fault_thread(0, unit);
+	xrmu_write_ctrl(unit, XRMU_CTRL_BLK);
+}
+
+/*
+ * Enable sequence of the spec.  @blk is XRMU_CTRL_BLK to keep covered
+ * requesters blocked until translation is on (the unit must then already
+ * be blocked, CTRL = BLK acknowledged), or 0 after a reset.  With
+ * @pass_bound, the entries of devices already driven are written before
+ * translation starts (first enable after probe only: later, those entries
+ * are in the device table already).
+ */
+static int xrmu_hw_enable(struct xrmu_unit *unit, u32 blk, bool pass_bound)
 {
 	struct xrmu_cmd cmds[3];
 	unsigned int n = 0;
@@ -1286,15 +1338,18 @@ static int xrmu_hw_enable(struct xrmu_unit *unit)
 		    xrmu_qbase_encode(virt_to_phys(unit->fltq),
 				      unit->fltq_log2));
 
-	/* (2) queues on: starting the queue sets HEAD = TAIL = 0 */
-	unit->cmdq_tail = 0;
-	unit->cmdq_head = 0;
-	ctrl = XRMU_CTRL_CMDQ_EN | XRMU_CTRL_FLTQ_EN;
+	/*
+	 * (2) queues on: starting them sets HEAD = TAIL = 0 and clears
+	 * FLTQ_LOST.
+	 */
+	ctrl = XRMU_CTRL_CMDQ_EN | XRMU_CTRL_FLTQ_EN | blk;
 	if (unit->irq_fault > 0)
 		ctrl |= XRMU_CTRL_FLT_IE;
 	ret = xrmu_write_ctrl(unit, ctrl);
 	if (ret)
 		return ret;
+	unit->fltq_lost = 0;
+	xrmu_cmdq_wake(unit);
 
 	/* (3) start from empty caches */
 	cmds[n++] = xrmu_cmd_inv_dte_all();
@@ -1306,16 +1361,25 @@ static int xrmu_hw_enable(struct xrmu_unit *unit)
 		return ret;
 
 	/* Entries of devices that are DMA-active right now. */
-	ret = xrmu_prepare_bound(unit);
-	if (ret)
-		return ret;
+	if (pass_bound) {
+		ret = xrmu_prepare_bound(unit);
+		if (ret)
+			return ret;
+	}
 
-	/* (4) translation on */
-	/* (5, 6) translation on, then interrupt remapping (same write) */
+	/*
+	 * (4, 5) translation on, then interrupt remapping (same write); BLK
+	 * has no effect while EN = 1 and is kept so that a refused EN still
+	 * blocks.
+	 */
 	ctrl |= XRMU_CTRL_EN;
 	if (xrmu_ir_enabled(unit))
 		ctrl |= XRMU_CTRL_IRE;
-	return xrmu_write_ctrl(unit, ctrl);
+	ret = xrmu_write_ctrl(unit, ctrl);
+	if (ret || !blk)
+		return ret;
+	/* Translating: BLK off, so that every enable ends in one state. */
+	return xrmu_write_ctrl(unit, ctrl & ~XRMU_CTRL_BLK);
 }
 
 /**
@@ -1328,6 +1392,7 @@ static int xrmu_hw_enable(struct xrmu_unit *unit)
  */
 int xrmu_core_probe(struct xrmu_unit *unit)
 {
+	u32 sts, blk = 0;
 	u64 ridrange;
 	int ret;
 
@@ -1369,10 +1434,33 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 	INIT_LIST_HEAD(&unit->node);
 	INIT_LIST_HEAD(&unit->masters);
 
-	/* Unit reset: registers back to reset values, caches empty. */
-	ret = xrmu_hw_reset(unit);
-	if (ret)
-		return ret;
+	/*
+	 * A unit in its reset state is reset again (registers at known
+	 * values, caches empty).  One found running (kdump, or a kexec by a
+	 * kernel that did not shut it down) or left blocked by a shutdown is
+	 * blocked instead: a reset would pass its requesters' DMA through
+	 * untranslated until the enable below, and their drivers in the old
+	 * kernel may have left it running.  Its tables are not adopted: the
+	 * enable programs new ones and invalidates every cache first.
+	 */
+	sts = xrmu_readl(unit, XRMU_REG_STATUS);
+	if (sts & (XRMU_STATUS_EN_ACK | XRMU_STATUS_IRE_ACK |
+		   XRMU_STATUS_CMDQ_ON | XRMU_STATUS_FLTQ_ON |
+		   XRMU_STATUS_BLK_ACK)) {
+		dev_info(unit->dev,
+			 "found enabled (STATUS 0x%08x): DMA and MSIs of its requesters blocked until the driver's tables are on; old tables not adopted\n",
+			 sts);
+		blk = XRMU_CTRL_BLK;
+		ret = xrmu_write_ctrl(unit, blk);
+		/* Nothing gets past it if it already blocks, even so. */
+		if (ret && !(xrmu_readl(unit, XRMU_REG_STATUS) &
+			     XRMU_STATUS_BLK_ACK))
+			return ret;
+	} else {
+		ret = xrmu_hw_reset(unit);
+		if (ret)
+			return ret;
+	}
 
 	ret = xrmu_alloc_memory(unit);
 	if (ret)
@@ -1390,9 +1478,9 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 			goto err_free;
 	}
 
-	ret = xrmu_hw_enable(unit);
+	ret = xrmu_hw_enable(unit, blk, true);
 	if (ret) {
-		xrmu_hw_disable(unit, false);
+		xrmu_hw_disable(unit, blk);
 		goto err_free;
 	}
 
@@ -1443,7 +1531,7 @@ err_list:
 err_ida:
 	ida_free(&xrmu_unit_ida, unit->id);
 err_disable:
-	xrmu_hw_disable(unit, false);
+	xrmu_hw_disable(unit, blk);
 err_free:
 	xrmu_ir_unit_exit(unit);
 	xrmu_free_memory(unit);
@@ -1479,6 +1567,75 @@ void xrmu_core_remove(struct xrmu_unit *unit)
 	xrmu_ir_unit_exit(unit);
 	xrmu_free_memory(unit);
 	ida_destroy(&unit->did_ida);
+}
+
+/**
+ * xrmu_core_suspend() - quiesce a unit for a system sleep
+ * @unit: the unit
+ *
+ * Called after every device it translates was suspended (each is linked to
+ * the unit as a consumer, xrmu_probe_device()), with device interrupts
+ * off.  The unit is left translating nothing and blocking every covered
+ * requester, its queues stopped; the memory stays allocated and the device
+ * table keeps every entry.
+ *
+ * Return: 0.
+ */
+int xrmu_core_suspend(struct xrmu_unit *unit)
+{
+	xrmu_hw_quiesce(unit);
+	return 0;
+}
+
+/**
+ * xrmu_core_resume() - program a unit again after a system sleep
+ * @unit: the unit, its bus state restored by the glue
+ *
+ * Called before any device it translates resumes.  The unit may have lost
+ * power (S3: in its reset state, passing DMA through) or kept its state
+ * (suspend to idle: blocked by xrmu_core_suspend()): it is blocked first,
+ * then the enable sequence runs with the same tables, every cache
+ * invalidated before translation and interrupt remapping come back on.
+ *
+ * Return: 0 or -errno (the unit then stays blocked).
+ */
+int xrmu_core_resume(struct xrmu_unit *unit)
+{
+	bool lost = !xrmu_readl(unit, XRMU_REG_STATUS);
+	int ret;
+
+	ret = xrmu_write_ctrl(unit, XRMU_CTRL_BLK);
+	if (!ret)
+		ret = xrmu_hw_enable(unit, XRMU_CTRL_BLK, false);
+	if (unit->irq_fault > 0)
+		enable_irq(unit->irq_fault);
+	if (ret) {
+		dev_err(unit->dev,
+			"not enabled after resume (%d): its devices stay blocked\n",
+			ret);
+		return ret;
+	}
+	unit->cnt.resumes++;
+	if (lost)
+		unit->cnt.resumes_reset++;
+	return 0;
+}
+
+/**
+ * xrmu_core_shutdown() - leave a unit quiescent for a reboot or a kexec
+ * @unit: the unit
+ *
+ * Called after every device it translates was shut down.  The unit is
+ * left blocking every covered requester with its queues stopped, so that
+ * no DMA is translated through tables the next kernel overwrites; that
+ * kernel finds it blocked and keeps it so until its own tables are on
+ * (xrmu_core_probe()).  Memory is not freed.
+ */
+void xrmu_core_shutdown(struct xrmu_unit *unit)
+{
+	if (xrmu_check_gone(unit))
+		return;
+	xrmu_hw_quiesce(unit);
 }
 
 /**

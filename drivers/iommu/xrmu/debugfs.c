@@ -86,6 +86,9 @@ static int xrmu_counters_show(struct seq_file *s, void *unused)
 	seq_printf(s, "blocked %u\n", READ_ONCE(unit->blocked));
 	seq_printf(s, "quarantined %llu\n", READ_ONCE(c->quarantined));
 	seq_printf(s, "storm_blocks %llu\n", READ_ONCE(c->storm_blocks));
+	seq_printf(s, "resumes %llu\n", READ_ONCE(c->resumes));
+	seq_printf(s, "resumes_reset %llu\n", READ_ONCE(c->resumes_reset));
+	seq_printf(s, "asleep %u\n", READ_ONCE(unit->asleep));
 	seq_printf(s, "gone %u\n", xrmu_gone(unit));
 	if (!(unit->cap & XRMU_CAP_DBG))
 		return 0;

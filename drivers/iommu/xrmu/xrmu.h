@@ -363,6 +363,9 @@ static inline struct xrmu_dte xrmu_dte_encode(unsigned int mode,
  * @quarantined: table pages kept because their invalidation failed on a
  *	unit that did not acknowledge its block
  * @storm_blocks: devices whose DMA was blocked for a fault storm
+ * @resumes: times the unit was programmed again after a system sleep
+ * @resumes_reset: of those, times it was found in its reset state (it had
+ *	lost power, as in S3) rather than as the suspend left it
  *
  * Fault counters are written by the fault thread only, command counters
  * under cmdq_lock; readers (debugfs) may see them slightly out of date.
@@ -381,6 +384,8 @@ struct xrmu_counters {
 	u64 recoveries;
 	u64 quarantined;
 	u64 storm_blocks;
+	u64 resumes;
+	u64 resumes_reset;
 };
 
 /* Interrupt remapping state, private to irq_remap.c. */
@@ -438,6 +443,8 @@ struct xrmu_ir_dev;
  *	timeout (then @blocked stays false)
  * @blocked: the unit acknowledged CTRL.BLK with EN off when it was fenced:
  *	nothing is translated, walked or cached until recovery
+ * @asleep: the unit is switched off for a system sleep or a shutdown:
+ *	submissions return at once (xrmu_cmdq_sleep()); under @cmdq_lock
  * @flags: XRMU_UNIT_* bits
  * @recover_work: retries a fenced unit
  * @quarantine: table pages whose invalidation failed while the unit was
@@ -493,6 +500,7 @@ struct xrmu_unit {
 	u32 fltq_lost;
 	bool fenced;
 	bool blocked;
+	bool asleep;
 	unsigned long flags;
 	struct delayed_work recover_work;
 	struct iommu_pages_list quarantine;
@@ -644,6 +652,8 @@ void xrmu_free_table_pages(struct xrmu_unit *unit, int ret,
 			   struct iommu_pages_list *pages);
 void xrmu_cmdq_init(struct xrmu_unit *unit);
 void xrmu_cmdq_exit(struct xrmu_unit *unit);
+int xrmu_cmdq_sleep(struct xrmu_unit *unit);
+void xrmu_cmdq_wake(struct xrmu_unit *unit);
 void xrmu_cmdq_free(struct xrmu_unit *unit);
 
 /* debugfs.c */
@@ -657,6 +667,9 @@ bool xrmu_report_fault(struct xrmu_unit *unit, u16 rid, unsigned long iova,
 		       int flags);
 int xrmu_core_probe(struct xrmu_unit *unit);
 void xrmu_core_remove(struct xrmu_unit *unit);
+int xrmu_core_suspend(struct xrmu_unit *unit);
+int xrmu_core_resume(struct xrmu_unit *unit);
+void xrmu_core_shutdown(struct xrmu_unit *unit);
 void xrmu_core_init(void);
 void xrmu_core_exit(void);
 
