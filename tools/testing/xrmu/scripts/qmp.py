@@ -4,11 +4,15 @@
 
 run-vm --qmp uses it for the "# XRMU-QMP <json>" lines of a guest script.
 Prints the events read on the way and the command's reply; exits 1 if the
-reply is an error.
+reply is an error.  A command with "xrmu-retry": SECONDS (removed before
+sending) is sent again every 0.2 s while QEMU answers with an error, for
+at most SECONDS: a guest announces a command that only becomes valid once
+it acted, e.g. system_wakeup before it suspends.
 """
 import json
 import socket
 import sys
+import time
 
 
 def execute(f, cmd):
@@ -30,6 +34,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     cmd = json.loads(sys.argv[2])
+    deadline = time.monotonic() + float(cmd.pop('xrmu-retry', 0))
     with socket.socket(socket.AF_UNIX) as s:
         s.settimeout(30)
         s.connect(sys.argv[1])
@@ -37,6 +42,9 @@ def main():
         json.loads(f.readline())
         execute(f, {'execute': 'qmp_capabilities'})
         reply = execute(f, cmd)
+        while 'error' in reply and time.monotonic() < deadline:
+            time.sleep(0.2)
+            reply = execute(f, cmd)
     print(json.dumps(cmd), '->', json.dumps(reply))
     return 1 if 'error' in reply else 0
 
