@@ -7,6 +7,16 @@ disk_pattern() {
 	dd if=/dev/urandom of=/tmp/pattern bs=1M count="$PAT_MIB" 2>/dev/null
 	want=$(sha256sum </tmp/pattern | cut -d' ' -f1)
 }
+# disk_wait DISK [TRIES]: wait up to TRIES (default 100) times 0.2 s for
+# /dev/DISK to appear; 0 if it is there
+disk_wait() {
+	_dw=0
+	while [ ! -b "/dev/$1" ] && [ $_dw -lt "${2:-100}" ]; do
+		sleep 0.2
+		_dw=$((_dw + 1))
+	done
+	test -b "/dev/$1"
+}
 # disk_roundtrip DISK OFFSET: write the pattern to /dev/DISK at OFFSET MiB
 # with O_DIRECT, drop the page cache, read it back with O_DIRECT; 0 if it
 # is bit-exact (both hashes as a TAP diagnostic).

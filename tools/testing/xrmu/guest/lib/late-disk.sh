@@ -31,8 +31,7 @@ retype() { # type
 	echo "$bdf" >"$pci/driver/unbind" || return 1
 	echo "$1" >"$pci/iommu_group/type" || return 1
 	echo "$bdf" >"/sys/bus/pci/drivers/$drv/bind" || return 1
-	i=0
-	while [ ! -b /dev/$disk ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+	disk_wait $disk 50
 	t=$(cat "$pci/iommu_group/type")
 	tap_diag "group type now $t"
 	[ "$t" = "$2" ]
@@ -54,8 +53,7 @@ tap_check $? "16 MiB round trip after late load (pass-through entry)"
 bdf=$(basename "$pci")
 echo 1 >"$pci/remove"
 echo 1 >/sys/bus/pci/rescan
-i=0
-while [ ! -b /dev/$disk ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+disk_wait $disk
 pci=$(pci_of_block $disk)
 tap_check $([ -b /dev/$disk ] && [ "$(basename "$pci")" = "$bdf" ]; echo $?) \
 	"remove + rescan: /dev/$disk back at $bdf"

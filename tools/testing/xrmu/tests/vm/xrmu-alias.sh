@@ -18,6 +18,7 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
+. /xrmu/lib/disk.sh
 tap_plan 11
 
 # dte RID: the decoded debugfs line of a device-table entry ("bb:dd.f")
@@ -43,8 +44,7 @@ tap_check $([ -n "$(readlink "$e/iommu_group")" ] &&
 	[ "$(readlink "$e/iommu_group")" = "$(readlink "$n/iommu_group")" ]; echo $?) \
 	"edu and NVMe are one IOMMU group"
 echo "$nbdf" >/sys/bus/pci/drivers/nvme/bind
-i=0
-while [ ! -b /dev/$disk ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+disk_wait $disk
 tap_ok "NVMe rebound (/dev/$disk)" test -b /dev/$disk
 dte "$alias" | sed 's/^/# /'
 grep -E "nvme|CPU" /proc/interrupts | sed 's/^/# /'

@@ -23,6 +23,7 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
+. /xrmu/lib/disk.sh
 tap_plan 24
 
 reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
@@ -58,8 +59,7 @@ tap_check $([ $(($(reg CTRL) & 2)) != 0 ] && [ $(($(reg STATUS) & 2)) != 0 ]; ec
 	"CTRL.IRE and STATUS.IRE_ACK set"
 
 echo "$nbdf" >/sys/bus/pci/drivers/nvme/bind
-i=0
-while [ ! -b /dev/$disk ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+disk_wait $disk
 tap_ok "NVMe rebound (/dev/$disk)" test -b /dev/$disk
 grep -E "nvme|CPU" /proc/interrupts | sed 's/^/# /'
 bad=0

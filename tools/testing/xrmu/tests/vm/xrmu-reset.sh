@@ -27,11 +27,6 @@ RESETS=3
 disk=nvme0n1
 disk_pattern 16
 roundtrip() { disk_roundtrip "$disk" "$1"; } # offset in MiB
-wait_disk() {
-	_i=0
-	while [ ! -b /dev/$disk ] && [ $_i -lt 100 ]; do sleep 0.2; _i=$((_i + 1)); done
-	test -b /dev/$disk
-}
 reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 
 n=$(pci_of_block $disk)
@@ -41,7 +36,7 @@ echo "$nbdf" >/sys/bus/pci/drivers/nvme/unbind
 tap_ok "modprobe xrmu (NVMe $nbdf unbound)" modprobe xrmu
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 echo "$nbdf" >/sys/bus/pci/drivers/nvme/bind
-wait_disk
+disk_wait $disk
 type=$(cat "$n/iommu_group/type" 2>/dev/null)
 tap_check $(case $type in DMA|DMA-FQ) echo 0 ;; *) echo 1 ;; esac) \
 	"NVMe bound on a DMA domain of xrmu0 ($type)"
@@ -62,7 +57,7 @@ i=1
 while [ $i -le $RESETS ]; do
 	echo 1 >"$n/reset"
 	tap_check $? "reset $i: sysfs reset returns 0"
-	wait_disk
+	disk_wait $disk
 	c0=$(nvme_count)
 	r0=$(reg CNT_IR_REMAP)
 	dte1=$(grep "^$rid " "$x/dte")

@@ -27,11 +27,6 @@ tap_plan 15
 qmp() { echo "# XRMU-QMP $*"; }
 cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 status() { echo $(($(sed -n "s/^STATUS *//p" "$x/regs"))); }
-wait_disk() {
-	_i=0
-	while [ ! -b /dev/$disk ] && [ $_i -lt 100 ]; do sleep 0.2; _i=$((_i + 1)); done
-	test -b /dev/$disk
-}
 faults() { dmesg | grep -cE "xrmu [0-9a-f:.]+: fault .* rid $1"; }
 
 disk=nvme0n1
@@ -45,7 +40,7 @@ echo "$nbdf" >/sys/bus/pci/drivers/nvme/unbind
 tap_ok "modprobe xrmu (NVMe $nbdf unbound)" modprobe xrmu
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 echo "$nbdf" >/sys/bus/pci/drivers/nvme/bind
-wait_disk
+disk_wait $disk
 echo DMA >"$e/iommu_group/type"
 modprobe xrmu_edu_test fault_test=1
 r=/sys/kernel/debug/xrmu_edu_test/$ebdf
