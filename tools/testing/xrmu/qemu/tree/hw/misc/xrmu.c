@@ -1879,6 +1879,12 @@ static AddressSpace *xrmu_get_address_space(PCIBus *bus, void *opaque,
 
 static const PCIIOMMUOps xrmu_iommu_ops = {
     .get_address_space = xrmu_get_address_space,
+    /*
+     * The unit is a function of the hierarchy it translates: a
+     * bypass_iommu host bridge (kept out of a platform IOMMU's reach)
+     * still goes through it (patches/0004).
+     */
+    .below_host_bridge = true,
 };
 
 /* ---------------------------------------------------------------- */
