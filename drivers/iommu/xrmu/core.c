@@ -9,6 +9,9 @@
  * Coverage: units register with a NULL fwnode, like the Intel and AMD
  * drivers, and probe_device() picks the unit whose RIDRANGE holds the PCI
  * device (never the unit's own function, which the unit never translates).
+ * Beside another such driver (VT-d for the other root buses, say) the
+ * IOMMU core offers each device to both (kernel patch 0004) and each
+ * answers -ENODEV for the devices it does not cover.
  *
  * Late load: when the driver is loaded after devices were bound to their
  * drivers, those devices are left alone.  Before translation is enabled
