@@ -7,7 +7,10 @@ Prints the events read on the way and the command's reply; exits 1 if the
 reply is an error.  A command with "xrmu-retry": SECONDS (removed before
 sending) is sent again every 0.2 s while QEMU answers with an error, for
 at most SECONDS: a guest announces a command that only becomes valid once
-it acted, e.g. system_wakeup before it suspends.
+it acted, e.g. system_wakeup before it suspends.  "xrmu-delay": SECONDS
+(also removed) waits that long before the first send: for a command that
+is valid at once but must reach the guest only after it acted, e.g. a
+power-button press (system_powerdown) that wakes it from suspend to idle.
 """
 import json
 import socket
@@ -34,7 +37,9 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     cmd = json.loads(sys.argv[2])
-    deadline = time.monotonic() + float(cmd.pop('xrmu-retry', 0))
+    retry = float(cmd.pop('xrmu-retry', 0))
+    time.sleep(float(cmd.pop('xrmu-delay', 0)))
+    deadline = time.monotonic() + retry
     with socket.socket(socket.AF_UNIX) as s:
         s.settimeout(30)
         s.connect(sys.argv[1])
