@@ -28,21 +28,15 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 tap_plan 26
 
-now_cs() { # guest uptime in centiseconds
-	read -r _u _ </proc/uptime
-	_u=${_u%.*}${_u#*.}
-	echo $((_u))
-}
 rerun() { # run the edu test module's DMA again
 	echo "$bdf" >"$e/driver/unbind"
 	echo "$bdf" >/sys/bus/pci/drivers/xrmu_edu_test/bind
 }
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 # dcnt NAME: increase of a counter since the start of the test
 dcnt() { echo $(($(cnt "$1") - $(sed -n "s/^$1 //p" /tmp/cmdq-counters0))); }
-status() { sed -n "s/^STATUS *//p" "$x/regs"; }
 
 tap_ok "modprobe xrmu" modprobe xrmu
 e=$(pci_find 0x1234 0x11e8 | head -n1)

@@ -22,6 +22,7 @@
 # tracepoints disabled.
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/unit.sh
 tap_plan 27
 
 T=/sys/kernel/tracing
@@ -31,7 +32,6 @@ e=$(pci_find 0x1234 0x11e8 | head -n1)
 bdf=$(basename "$e")
 rid=${bdf#0000:}
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 c0_rep=$(cnt fault_reported)
 c0_12=$(cnt fault_reason_0x12)
 c0_11=$(cnt fault_reason_0x11)

@@ -20,6 +20,7 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 tap_plan 14
 N=20000
 LIMIT=1000
@@ -33,7 +34,6 @@ e=$1 e2=$2
 bdf=$(basename "$e") bdf2=$(basename "$e2")
 rid=${bdf#0000:}
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 dte() { grep "^$rid " "$x/dte"; }
 echo xrmu_rogue >"$e/driver_override"
 echo xrmu_edu_test >"$e2/driver_override"

@@ -21,14 +21,10 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 tap_plan 14
 N=${XRMU_STORM:-100000}
 
-now_cs() { # guest uptime in centiseconds
-	read -r _u _ </proc/uptime
-	_u=${_u%.*}${_u#*.}
-	echo $((_u))
-}
 
 
 tap_ok "modprobe xrmu" modprobe xrmu
@@ -41,7 +37,6 @@ echo xrmu_edu_test >"$e2/driver_override"
 tap_ok "modprobe xrmu_rogue xrmu_edu_test" sh -c "modprobe xrmu_rogue && modprobe xrmu_edu_test"
 r=/sys/kernel/debug/xrmu_rogue/$bdf
 er=/sys/kernel/debug/xrmu_edu_test/$bdf2
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 hw0=$(cnt hw_faults); rec0=$(cnt fault_records); lost0=$(cnt fault_lost)
 ovf0=$(cnt fault_overflows)
 

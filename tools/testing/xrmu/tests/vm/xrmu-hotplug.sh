@@ -18,10 +18,10 @@
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
 . /xrmu/lib/disk.sh
+. /xrmu/lib/unit.sh
 CYCLES=3
 tap_plan $((4 + 5 * CYCLES))
 
-qmp() { echo "# XRMU-QMP $*"; }
 # wait_for SECONDS COMMAND...: until COMMAND succeeds (0) or time is up (1)
 wait_for() {
 	_n=$(($1 * 5))

@@ -28,6 +28,7 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
+. /xrmu/lib/unit.sh
 tap_plan 29
 
 # irqs_of BDF: the interrupt numbers of a PCI function (its msi_irqs)
@@ -44,8 +45,6 @@ all_on() {
 		case $(irq_chip "$_i") in "$2"-*) ;; *) return 1 ;; esac
 	done
 }
-cnt() { awk -v k="$1" '$1 == k { print $2 }' "$x/counters"; }
-reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 # dte BDF: the unit's device-table entry of a function (bus 0 here)
 dte() { grep "^${1#0000:} " "$x/dte"; }
 gtype() { cat "/sys/bus/pci/devices/$1/iommu_group/type" 2>/dev/null; }

@@ -24,9 +24,9 @@
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
 . /xrmu/lib/disk.sh
+. /xrmu/lib/unit.sh
 tap_plan 24
 
-reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 # irq_dbg IRQ FIELD: from the irq debugfs file: "handle" (the IRT index,
 # low 16 bits of the xrmu domain's hwirq), "vector" or "target" (CPU)
 irq_dbg() {

@@ -13,9 +13,9 @@
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
 . /xrmu/lib/irq.sh
+. /xrmu/lib/unit.sh
 tap_plan 9
 
-reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 ebdf=$(basename "$e")

@@ -33,9 +33,8 @@
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
-status() { echo $(($(sed -n "s/^STATUS *//p" "$x/regs"))); }
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 ebdf=$(basename "$e")
 # edu_msi: 0 if xrmu_ir_edu's MSI of edu is remapped and 5 raised

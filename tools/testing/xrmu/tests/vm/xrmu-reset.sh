@@ -21,13 +21,13 @@
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
 . /xrmu/lib/disk.sh
+. /xrmu/lib/unit.sh
 tap_plan 17
 RESETS=3
 
 disk=nvme0n1
 disk_pattern 16
 roundtrip() { disk_roundtrip "$disk" "$1"; } # offset in MiB
-reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 
 n=$(pci_of_block $disk)
 nbdf=$(basename "$n")

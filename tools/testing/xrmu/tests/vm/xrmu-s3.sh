@@ -21,13 +21,10 @@
 . /xrmu/lib/irq.sh
 . /xrmu/lib/disk.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 CYCLES=20
 tap_plan 15
 
-qmp() { echo "# XRMU-QMP $*"; }
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
-status() { echo $(($(sed -n "s/^STATUS *//p" "$x/regs"))); }
-faults() { dmesg | grep -cE "xrmu [0-9a-f:.]+: fault .* rid $1"; }
 
 disk=nvme0n1
 disk_pattern 4

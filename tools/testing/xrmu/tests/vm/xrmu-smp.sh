@@ -23,12 +23,12 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 tap_plan 13
 
 tap_ok "modprobe xrmu" modprobe xrmu
 tap_ok "modprobe xrmu_dma_bench" modprobe xrmu_dma_bench
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 main=
 set --
 for d in $(pci_find 0x1234 0x11e8); do

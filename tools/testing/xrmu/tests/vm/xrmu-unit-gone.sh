@@ -17,14 +17,9 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 tap_plan 10
 
-now_cs() { # guest uptime in centiseconds
-	read -r _u _ </proc/uptime
-	_u=${_u%.*}${_u#*.}
-	echo $((_u))
-}
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 # ticks PID: user + system time of a task, in clock ticks (USER_HZ)
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 

@@ -17,6 +17,7 @@
 # that cleared V for the switch would lose some (DTE_INVALID faults).
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
+. /xrmu/lib/unit.sh
 
 # Checks printed by "vfio_edu replace" (see vfio_edu.c).
 REPLACE_CHECKS=6
@@ -24,7 +25,6 @@ tap_plan $((4 + REPLACE_CHECKS))
 
 tap_ok "modprobe xrmu" modprobe xrmu
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
-cnt() { sed -n "s/^$1 //p" "$x/counters"; }
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 bdf=$(basename "$e")
 tap_ok "bind edu $bdf to vfio-pci" vfio_bind "$e"

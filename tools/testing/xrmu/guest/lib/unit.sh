@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# xrmu harness: readers of a unit's debugfs files and other small helpers
+# shared by the VM tests.  The unit is the debugfs directory in $x
+# (/sys/kernel/debug/iommu/xrmu/<unit function>/), set by the test once
+# the driver is loaded.
+
+# cnt NAME: a driver counter of the unit (debugfs "counters")
+cnt() { sed -n "s/^$1 //p" "$x/counters"; }
+# reg NAME: a register of the unit (debugfs "regs"), in decimal
+reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
+# status: the unit's STATUS register, in decimal
+status() { reg STATUS; }
+# faults BDF: the fault records the driver logged for requester BDF
+faults() { dmesg | grep -cE "xrmu [0-9a-f:.]+: fault .* rid $1"; }
+# now_cs: guest uptime in centiseconds
+now_cs() {
+	read -r _u _ </proc/uptime
+	_u=${_u%.*}${_u#*.}
+	echo $((_u))
+}
+# qmp JSON: one QMP command for the host to send (run-vm --qmp)
+qmp() { echo "# XRMU-QMP $*"; }
