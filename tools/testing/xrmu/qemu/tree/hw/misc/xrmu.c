@@ -922,15 +922,17 @@ static MemTxResult xrmu_dma_check(XrmuState *s, uint64_t addr,
 {
     if (r != MEMTX_OK) {
         xrmu_violation(s, RULE_PTR, "DMA %s of %u bytes at 0x%" PRIx64
-                       " failed (not in memory below 2^PAW, or bus "
-                       "mastering off)", write ? "write" : "read", len, addr);
+                       " failed (not in memory below 2^PAW, in the unit's "
+                       "own BAR, or bus mastering off)",
+                       write ? "write" : "read", len, addr);
     }
     return r;
 }
 
 /*
  * One DMA access of the unit: an armed DBG_INJECT bit in @inject makes it
- * fail once; addresses at or above 2^PAW decode to nothing.
+ * fail once; addresses at or above 2^PAW, and the unit's own BAR, decode
+ * to nothing (the unit never writes or reads its own registers by DMA).
  */
 static MemTxResult xrmu_dma_rw(XrmuState *s, uint64_t addr, void *buf,
                                unsigned len, DMADirection dir,
@@ -944,6 +946,10 @@ static MemTxResult xrmu_dma_rw(XrmuState *s, uint64_t addr, void *buf,
         return MEMTX_ERROR;
     }
     if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
+        r = MEMTX_DECODE_ERROR;
+    } else if (s->host_ops && s->host_ops->own_range &&
+               s->host_ops->own_range(s->host, addr, len)) {
+        trace_xrmu_dma_own_bar(addr, len);
         r = MEMTX_DECODE_ERROR;
     } else {
         r = dma_memory_rw(s->dma_as, addr, buf, len, dir,

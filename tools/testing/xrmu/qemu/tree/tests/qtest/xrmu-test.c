@@ -2998,6 +2998,67 @@ static void test_real_dma_errors(void)
 }
 
 /*
+ * The unit's own DMA never reaches its own BAR (overview, R13): a SYNC
+ * status word aimed at CTRL, a command queue and a fault queue placed in
+ * BAR0 fail as DMA outside memory does, and no register changes.
+ */
+static void test_own_bar_dma(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t bar = t->bar.addr;
+    uint64_t good = xt_page(t);
+    uint32_t n = 0, bad, ctrl;
+
+    xt_enable(t, 0);
+    ctrl = rd32(t, R_CTRL);
+    g_assert_cmphex(ctrl & CTRL_EN, ==, CTRL_EN);
+
+    /* SYNC writing 0 to CTRL: SYNC_WRITE_ERR, the unit stays on */
+    bad = t->cmdq_tail;
+    xt_cmd(t, CMD_SYNC | SYNC_WR | CMD_HI(0), bar + R_CTRL);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_SYNC_WRITE << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, ctrl);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_EN_ACK, ==, STS_EN_ACK);
+    g_assert(xt_msix_fired(t, 1));
+    viol(t, &n, 13);
+    /* pointed at memory, it completes */
+    qtest_writeq(t->qts, t->cmdq + 16 * bad + 8, good);
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+
+    /* command queue in BAR0: READ_ERR at HEAD, nothing executed */
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | CTRL_EN);
+    wr64(t, R_CMDQ_BASE, bar | 4);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    wr32(t, R_CMDQ_TAIL, 1);
+    t->cmdq_tail = 1;
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_READ << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert(xt_msix_fired(t, 1));
+    viol(t, &n, 13);
+
+    /* fault queue in BAR0: WERR, the record written nowhere */
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
+    wr64(t, R_FLTQ_BASE, bar | 4);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    make_fault(t, 0x1800000);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_WERR);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, 0);
+    g_assert(xt_msix_fired(t, 0));
+    viol(t, &n, 13);
+    g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES | CTRL_EN);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, bar | 4);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    xt_end(t);
+}
+
+/*
  * One CTRL write may switch everything: on in the order queues, EN, IRE
  * and off in the order IRE, EN, queues, without violations.
  */
@@ -4099,6 +4160,7 @@ static const XrmuCase xrmu_cases[] = {
     { "regs/debug-window", test_regs_debug_window },
     { "paw", test_paw },
     { "fault/real-dma-errors", test_real_dma_errors },
+    { "fault/own-bar-dma", test_own_bar_dma },
     { "regs/ctrl-order", test_ctrl_order },
     { "conformance/clean", test_conf_clean },
     { "conformance/rules", test_conf_rules },
