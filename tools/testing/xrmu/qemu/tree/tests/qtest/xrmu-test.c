@@ -3059,6 +3059,61 @@ static void test_own_bar_dma(void)
 }
 
 /*
+ * Bus Master Enable gates the unit's own memory accesses, nothing else
+ * (identity): with it clear, a fault cannot be recorded (WERR), commands
+ * cannot be read (READ_ERR), registers still work; set again, both queues
+ * work after software clears their error states, without a reset.
+ */
+static void test_bus_master(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint16_t cmd = qpci_config_readw(t->dev, PCI_COMMAND);
+    uint64_t faults;
+    uint32_t viols;
+
+    xt_enable(t, 0);
+    xt_dte_xlate(t, 4, 2);
+    xt_inv_all(t);
+    g_assert_cmphex(cmd & PCI_COMMAND_MASTER, ==, PCI_COMMAND_MASTER);
+    qpci_config_writew(t->dev, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);
+
+    faults = cnt(t, R_CNT_FAULT);
+    viols = rd32(t, R_DBG_VIOL_COUNT);
+    make_fault(t, 0x1800000);
+    g_assert_cmpuint(cnt(t, R_CNT_FAULT), ==, faults + 1);
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_WERR);
+    g_assert_cmphex(rd32(t, R_FLTQ_TAIL), ==, t->fltq_head);
+    g_assert(!xt_msix_fired(t, 0));
+    g_assert_cmpuint(rd32(t, R_DBG_VIOL_COUNT), >, viols);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_LAST), ==, 13);
+
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_cmd_publish(t);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_READ << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail - 1);
+    g_assert(!xt_msix_fired(t, 1));
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_EN_ACK, ==, STS_EN_ACK);
+
+    /* back on: resume the command queue, restart the fault queue */
+    qpci_config_writew(t->dev, PCI_COMMAND, cmd);
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    xt_sync(t);
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    t->fltq_head = 0;
+    g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, 0);
+    make_fault(t, 0x1800000);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, 0x1800000, 2, 4);
+    xt_no_fault(t);
+    xt_end(t);
+}
+
+/*
  * One CTRL write may switch everything: on in the order queues, EN, IRE
  * and off in the order IRE, EN, queues, without violations.
  */
@@ -4161,6 +4216,7 @@ static const XrmuCase xrmu_cases[] = {
     { "paw", test_paw },
     { "fault/real-dma-errors", test_real_dma_errors },
     { "fault/own-bar-dma", test_own_bar_dma },
+    { "fault/bus-master", test_bus_master },
     { "regs/ctrl-order", test_ctrl_order },
     { "conformance/clean", test_conf_clean },
     { "conformance/rules", test_conf_rules },
