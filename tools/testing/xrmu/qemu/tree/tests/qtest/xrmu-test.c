@@ -2350,6 +2350,48 @@ static void test_ir_compat(void)
     xt_end(t);
 }
 
+/*
+ * Remapping is on exactly while STATUS.IRE_ACK = 1, not from the CTRL
+ * write that asks for it (interrupt-remapping): while a delayed CTRL
+ * write with IRE has not taken effect, a compatibility-format MSI of a
+ * requester with IM = 2 is forwarded unchanged; once IRE_ACK is 1 it
+ * faults IR_COMPAT.  Switching it off again: the same, the other way.
+ */
+static void test_ir_gated_on_ack(void)
+{
+    XrmuTest *t = xt_start("id=xrmu0");
+    uint64_t irt = ir_setup(t, DTE_IM_REMAP, 4, false);
+
+    irte_set(t, irt, 0, IRTE_V | IRTE_VECTOR(0x80), 0);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    wr32(t, R_DBG_INJECT, DBG_CTRL_DELAY);
+    wr32(t, R_CTRL, CTRL_QUEUES | CTRL_EN | CTRL_IRE);
+    g_assert_cmphex(rd32(t, R_CTRL) & CTRL_IRE, ==, CTRL_IRE);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_IRE_ACK, ==, 0);
+    edu_msi_program(t, MSI_WINDOW, 0x85);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x85));
+    xt_no_fault(t);
+
+    qtest_clock_step(t->qts, CTRL_DELAY_NS);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_IRE_ACK, ==, STS_IRE_ACK);
+    g_assert(!ir_fire(t, MSI_WINDOW, 0x86, 0x86));
+    xt_fault(t, RSN_IR_COMPAT, ACC_INTR, MSI_WINDOW, DID_NONE, 0x86);
+
+    wr32(t, R_DBG_INJECT, DBG_CTRL_DELAY);
+    wr32(t, R_CTRL, CTRL_QUEUES | CTRL_EN);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_IRE_ACK, ==, STS_IRE_ACK);
+    g_assert(!ir_fire(t, MSI_WINDOW, 0x87, 0x87));
+    xt_fault(t, RSN_IR_COMPAT, ACC_INTR, MSI_WINDOW, DID_NONE, 0x87);
+    qtest_clock_step(t->qts, CTRL_DELAY_NS);
+    g_assert_cmphex(rd32(t, R_STATUS) & STS_IRE_ACK, ==, 0);
+    edu_msi_program(t, MSI_WINDOW, 0x88);
+    edu_msi_fire(t);
+    g_assert(apic_irr_has(t, 0x88));
+    xt_no_fault(t);
+    xt_end(t);
+}
+
 static void test_ir_stale_irte(void)
 {
     XrmuTest *t = xt_start(NULL);
@@ -4196,6 +4238,7 @@ static const XrmuCase xrmu_cases[] = {
     { "ir/index", test_ir_index },
     { "ir/irte-invalid", test_ir_irte_invalid },
     { "ir/compat", test_ir_compat },
+    { "ir/gated-on-ack", test_ir_gated_on_ack },
     { "ir/stale-irte", test_ir_stale_irte },
     { "ir/message", test_ir_message },
     { "ir/window-read", test_ir_window_read },
