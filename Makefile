@@ -5,7 +5,7 @@
 
 XRMU_H := tools/testing/xrmu
 
-.PHONY: all run check bench help
+.PHONY: all run check bench fuzz help
 
 all: help
 
@@ -13,6 +13,7 @@ help:
 	@echo "make run     boot a VM with the xrmu unit (and driver) and show it at work"
 	@echo "make check   build, lint, KUnit, qtests, VM tests; last line: N passed, N failed"
 	@echo "make bench   benchmarks (tools/testing/xrmu/bench/run)"
+	@echo "make fuzz    the QEMU model under ASan/UBSan: qtests and a randomised run"
 
 run:
 	$(XRMU_H)/run-vm --iommu xrmu --dev nvme --dev edu --script $(XRMU_H)/demo.sh
@@ -23,3 +24,6 @@ check:
 bench:
 	@if [ -x $(XRMU_H)/bench/run ]; then $(XRMU_H)/bench/run; \
 	else echo "no benchmarks yet ($(XRMU_H)/bench/run absent)"; exit 1; fi
+
+fuzz:
+	$(XRMU_H)/scripts/fuzz.sh
