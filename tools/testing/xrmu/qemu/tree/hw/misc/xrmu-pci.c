@@ -64,20 +64,10 @@ static void xrmu_pci_gone(void *host)
     memory_region_set_enabled(&s->gone, true);
 }
 
-static bool xrmu_pci_own_range(void *host, uint64_t addr, uint64_t len)
-{
-    pcibus_t bar = pci_get_bar_addr(host, 0);
-
-    /* PCI_BAR_UNMAPPED while memory decoding is off: nothing to reach */
-    return bar != PCI_BAR_UNMAPPED && addr < bar + XRMU_BAR_SIZE &&
-           bar < addr + len;
-}
-
 static const XrmuHostOps xrmu_pci_host_ops = {
     .notify = xrmu_pci_notify,
     .bus_master = xrmu_pci_bus_master,
     .requester_id = xrmu_pci_requester_id,
-    .own_range = xrmu_pci_own_range,
     .gone = xrmu_pci_gone,
 };
 

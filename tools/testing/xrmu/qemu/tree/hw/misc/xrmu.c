@@ -922,17 +922,38 @@ static MemTxResult xrmu_dma_check(XrmuState *s, uint64_t addr,
 {
     if (r != MEMTX_OK) {
         xrmu_violation(s, RULE_PTR, "DMA %s of %u bytes at 0x%" PRIx64
-                       " failed (not in memory below 2^PAW, in the unit's "
-                       "own BAR, or bus mastering off)",
+                       " failed (not in RAM below 2^PAW, or bus mastering "
+                       "off)",
                        write ? "write" : "read", len, addr);
     }
     return r;
 }
 
 /*
+ * Does [@addr, @addr + @len) of the unit's own address space lie in RAM?
+ * The unit's own DMA reaches nothing else (overview, R13): not its own
+ * registers, not another device's, not a hole.  Also what keeps the BQL
+ * out of the model's lock: no MMIO handler of another device (which may
+ * take the BQL when the request comes from an I/O thread) ever runs under
+ * it.  With bus mastering off the address space maps nothing.
+ */
+static bool xrmu_dma_in_ram(XrmuState *s, uint64_t addr, unsigned len,
+                            bool write)
+{
+    MemoryRegion *mr;
+    hwaddr xlat, l = len;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(s->dma_as, addr, &xlat, &l, write,
+                                 MEMTXATTRS_UNSPECIFIED);
+    return l >= len && memory_region_is_ram(mr) &&
+           !memory_region_is_ram_device(mr);
+}
+
+/*
  * One DMA access of the unit: an armed DBG_INJECT bit in @inject makes it
- * fail once; addresses at or above 2^PAW, and the unit's own BAR, decode
- * to nothing (the unit never writes or reads its own registers by DMA).
+ * fail once; addresses at or above 2^PAW, and anything that is not RAM,
+ * decode to nothing (the unit never reads or writes registers by DMA).
  */
 static MemTxResult xrmu_dma_rw(XrmuState *s, uint64_t addr, void *buf,
                                unsigned len, DMADirection dir,
@@ -947,9 +968,9 @@ static MemTxResult xrmu_dma_rw(XrmuState *s, uint64_t addr, void *buf,
     }
     if (xrmu_above_paw(s, addr) || xrmu_above_paw(s, addr + len - 1)) {
         r = MEMTX_DECODE_ERROR;
-    } else if (s->host_ops && s->host_ops->own_range &&
-               s->host_ops->own_range(s->host, addr, len)) {
-        trace_xrmu_dma_own_bar(addr, len);
+    } else if (!xrmu_dma_in_ram(s, addr, len,
+                                dir == DMA_DIRECTION_FROM_DEVICE)) {
+        trace_xrmu_dma_not_ram(addr, len);
         r = MEMTX_DECODE_ERROR;
     } else {
         r = dma_memory_rw(s->dma_as, addr, buf, len, dir,

@@ -32,13 +32,6 @@ typedef struct XrmuHostOps {
      * Called with the BQL held, outside the core's lock.  Optional.
      */
     void (*gone)(void *host);
-    /*
-     * Does [@addr, @addr + @len) overlap what the host maps for the unit
-     * (on the PCI function: BAR0, registers and MSI-X table)?  The unit's
-     * own DMA never reaches those.  Called with the core's lock held.
-     * Optional.
-     */
-    bool (*own_range)(void *host, uint64_t addr, uint64_t len);
 } XrmuHostOps;
 
 /*

@@ -201,6 +201,7 @@
 #define MSI_REMAP(h)            (MSI_WINDOW | ((uint64_t)(h) << 5) | MSI_IF)
 
 /* edu device */
+#define EDU_LIVENESS            0x04    /* reads back ~written */
 #define EDU_IRQ_RAISE           0x60
 #define EDU_IRQ_LOWER           0x64
 #define EDU_DMA_SRC             0x80
@@ -3040,9 +3041,10 @@ static void test_real_dma_errors(void)
 }
 
 /*
- * The unit's own DMA never reaches its own BAR (overview, R13): a SYNC
- * status word aimed at CTRL, a command queue and a fault queue placed in
- * BAR0 fail as DMA outside memory does, and no register changes.
+ * The unit's own DMA reaches RAM only (overview, R13): a SYNC status word
+ * aimed at CTRL or at another device's register, a command queue and a
+ * fault queue placed in BAR0 fail as DMA outside memory does, and no
+ * register changes.
  */
 static void test_own_bar_dma(void)
 {
@@ -3071,6 +3073,22 @@ static void test_own_bar_dma(void)
     xt_cmd_settle(t);
     g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
     g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+
+    /* nor another device's: edu's liveness register reads ~written */
+    qpci_io_writel(t->edu, t->ebar, EDU_LIVENESS, 0);
+    bad = t->cmdq_tail;
+    xt_cmd(t, CMD_SYNC | SYNC_WR | CMD_HI(0x5a5a),
+           t->ebar.addr + EDU_LIVENESS);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_SYNC_WRITE << 8);
+    g_assert_cmphex(qpci_io_readl(t->edu, t->ebar, EDU_LIVENESS), ==,
+                    0xffffffff);
+    g_assert(xt_msix_fired(t, 1));
+    viol(t, &n, 13);
+    qtest_writeq(t->qts, t->cmdq + 16 * bad + 8, good);
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
 
     /* command queue in BAR0: READ_ERR at HEAD, nothing executed */
     xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | CTRL_EN);
