@@ -12,7 +12,7 @@ import sys
 import time
 from collections import defaultdict
 
-SETUPS = ["none", "intel-iommu", "virtio-iommu", "xrmu"]
+SETUPS = ["none", "intel-iommu", "virtio-iommu", "xrmu", "xrmu-nocheck"]
 MODES = ["none", "strict", "lazy"]
 PT_CASES = ["4k-contig", "4k-scatter", "4k-x512", "2m", "1g"]
 # xrmu_pgtable_bench's formats: generic_pt's xrmu (the driver's), vtdss,
@@ -131,6 +131,34 @@ def main():
                         tr["map_us"] if tr else "-",
                         tr["unmap_us"] if tr else "-", fmt_r(ri), fmt_r(rn)))
     res["dma_map"] = dma
+
+    # 1b. The cost of the model's invalidation checker: xrmu (checker on,
+    # as in every test) against xrmu-nocheck (stale-check=off), same rows.
+    cost = []
+    for d in dma:
+        if d["setup"] != "xrmu":
+            continue
+        o = next((x for x in dma if x["setup"] == "xrmu-nocheck" and
+                  x["mode"] == d["mode"] and x["threads"] == d["threads"] and
+                  x["granule"] == d["granule"]), None)
+        if not o:
+            continue
+        on = d["map_median_ns"] + d["unmap_median_ns"]
+        off = o["map_median_ns"] + o["unmap_median_ns"]
+        cost.append({"mode": d["mode"], "threads": d["threads"],
+                     "granule": d["granule"], "checker_on_ns": on,
+                     "checker_off_ns": off, "ratio": ratio(on, off)})
+    if cost:
+        out.append("")
+        out.append("1b. Model checker cost: median map+unmap ns, xrmu "
+                   "(stale-check on) / xrmu-nocheck (off)")
+        out.append("%-6s %1s %2s %9s %9s %6s" % ("mode", "t", "pg", "on",
+                                                 "off", "on/off"))
+        for c in cost:
+            out.append("%-6s %1d %2d %9.0f %9.0f %6s" % (
+                c["mode"], c["threads"], c["granule"], c["checker_on_ns"],
+                c["checker_off_ns"], fmt_r(c["ratio"])))
+    res["checker_cost"] = cost
     if recs["fine"]:
         out.append("   (each sample includes one clock read: %.0f ns here)" %
                    (recs["fine"][0]["clock_ps"] / 1000))
