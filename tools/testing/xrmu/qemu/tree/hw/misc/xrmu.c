@@ -1328,6 +1328,9 @@ static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
                 why = "2 MiB leaf without CAP.PS2M";
             } else if (PTE_ADDR(pte) & ((1ULL << shift) - 1)) {
                 why = "large-page address not aligned";
+            } else if (PTE_ADDR(pte) < XRMU_IRWIN_BASE + XRMU_IRWIN_SIZE &&
+                       XRMU_IRWIN_BASE < PTE_ADDR(pte) + (1ULL << shift)) {
+                why = "leaf maps the interrupt window";
             }
         } else if (level == 1) {
             why = "non-leaf at level 1";

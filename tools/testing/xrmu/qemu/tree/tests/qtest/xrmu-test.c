@@ -2972,6 +2972,59 @@ static void test_paw(void)
 }
 
 /*
+ * A leaf that maps any of the interrupt window is malformed (page
+ * tables): a translated write would otherwise reach the APIC as an MSI
+ * that no remapping checked.  4 KiB leaves at the window's first and last
+ * page and a 2 MiB leaf over it: PT_RSVD, R8, no interrupt; an ordinary
+ * page still translates.
+ */
+static void test_pt_maps_window(void)
+{
+    XrmuTest *t = xt_start(NULL);
+    uint64_t root, buf = xt_page(t), below = xt_page(t);
+    uint32_t n = 0;
+
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 1);
+    /* edu buffer 0x800: 0x55, a fixed compatibility MSI for vector 0x55 */
+    qtest_writel(t->qts, buf, 0x55);
+    xt_map(t, root, 4, 0x200000, buf, 1, PTE_RW);
+    dev_read(t, 0x200000, 0x800, 4);
+    xt_no_fault(t);
+
+    xt_map(t, root, 4, 0x100000, MSI_WINDOW, 1, PTE_RW);
+    dev_write(t, 0x100000, 0x800, 4);
+    xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x100000, 1, 1);
+    viol(t, &n, 8);
+    g_assert(!apic_irr_has(t, 0x55));
+    dev_read(t, 0x100000, 0x900, 4);
+    xt_fault(t, RSN_PT_RSVD, ACC_READ, 0x100000, 1, 1);
+    viol(t, &n, 8);
+
+    xt_map(t, root, 4, 0x101000, MSI_WINDOW + 0xff000, 1, PTE_RW);
+    dev_write(t, 0x101000, 0x800, 4);
+    xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x101000, 1, 1);
+    viol(t, &n, 8);
+    g_assert(!apic_irr_has(t, 0x55));
+
+    if (t->cap & CAP_PS2M) {
+        xt_map(t, root, 4, 0x40000000, MSI_WINDOW, 2, PTE_RW);
+        dev_write(t, 0x40000000, 0x800, 4);
+        xt_fault(t, RSN_PT_RSVD, ACC_WRITE, 0x40000000, 1, 2);
+        viol(t, &n, 8);
+        g_assert(!apic_irr_has(t, 0x55));
+    }
+
+    /* an ordinary page still translates */
+    xt_map(t, root, 4, 0x102000, below, 1, PTE_RW);
+    dev_write(t, 0x102000, 0x800, 4);
+    xt_no_fault(t);
+    g_assert_cmphex(qtest_readl(t->qts, below), ==, 0x55);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, n);
+    xt_end(t);
+}
+
+/*
  * Real (not injected) DMA errors of the unit's own accesses: structures
  * placed where no memory is.  Reported architecturally and as R13.
  */
@@ -4276,6 +4329,7 @@ static const XrmuCase xrmu_cases[] = {
     { "regs/debug-window", test_regs_debug_window },
     { "paw", test_paw },
     { "fault/real-dma-errors", test_real_dma_errors },
+    { "fault/pt-maps-window", test_pt_maps_window },
     { "fault/own-bar-dma", test_own_bar_dma },
     { "fault/bus-master", test_bus_master },
     { "regs/ctrl-order", test_ctrl_order },
