@@ -58,7 +58,8 @@ disk_irq_domain() {
 	[ $_n -gt 0 ]
 }
 
-di= dx=
+di=
+dx=
 for b in /sys/block/nvme*n1; do
 	p=$(pci_of_block "${b##*/}")
 	if [ "$(bus "$p")" -ge 128 ]; then dx=${b##*/}; px=$p; else di=${b##*/}; pi=$p; fi
@@ -70,11 +71,11 @@ tap_check $(case $(unit_of "$pi") in dmar*) echo 0 ;; *) echo 1 ;; esac) \
 
 # Unbound while xrmu loads, so the unit may probe it (a driver bound
 # before the unit keeps its pass-through entry, see the late-load tests).
-echo "$(basename "$px")" >/sys/bus/pci/drivers/nvme/unbind
+basename "$px" >/sys/bus/pci/drivers/nvme/unbind
 tap_ok "modprobe xrmu" modprobe xrmu
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 tap_diag "xrmu0 ridrange $(cat /sys/class/iommu/xrmu0/xrmu/ridrange 2>/dev/null)"
-echo "$(basename "$px")" >/sys/bus/pci/drivers/nvme/bind
+basename "$px" >/sys/bus/pci/drivers/nvme/bind
 disk_wait "$dx"
 tap_check $? "pxb disk $dx back after binding"
 tap_check $([ "$(unit_of "$px")" = xrmu0 ]; echo $?) \
