@@ -3094,6 +3094,30 @@ static void test_real_dma_errors(void)
 }
 
 /*
+ * A SYNC whose status write to @addr is not performed: SYNC_WRITE_ERR with
+ * HEAD at the SYNC, the command-queue interrupt, an R13 violation; pointed
+ * at memory (@good) and resumed, it completes.
+ */
+static void sync_refused(XrmuTest *t, uint64_t addr, uint32_t data,
+                         uint64_t good, uint32_t *n)
+{
+    uint32_t bad = t->cmdq_tail;
+
+    xt_cmd(t, CMD_SYNC | SYNC_WR | CMD_HI(data), addr);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_SYNC_WRITE << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    g_assert(xt_msix_fired(t, 1));
+    viol(t, n, 13);
+    qtest_writeq(t->qts, t->cmdq + 16 * bad + 8, good);
+    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
+    g_assert_cmphex(qtest_readl(t->qts, good), ==, data);
+}
+
+/*
  * The unit's own DMA reaches RAM only (overview, R13): a SYNC status word
  * aimed at CTRL or at another device's register, a command queue and a
  * fault queue placed in BAR0 fail as DMA outside memory does, and no
@@ -3104,44 +3128,22 @@ static void test_own_bar_dma(void)
     XrmuTest *t = xt_start(NULL);
     uint64_t bar = t->bar.addr;
     uint64_t good = xt_page(t);
-    uint32_t n = 0, bad, ctrl;
+    uint32_t n = 0, ctrl;
 
     xt_enable(t, 0);
     ctrl = rd32(t, R_CTRL);
     g_assert_cmphex(ctrl & CTRL_EN, ==, CTRL_EN);
 
     /* SYNC writing 0 to CTRL: SYNC_WRITE_ERR, the unit stays on */
-    bad = t->cmdq_tail;
-    xt_cmd(t, CMD_SYNC | SYNC_WR | CMD_HI(0), bar + R_CTRL);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
-                    CMDQ_STS_ERR | CMDQ_ERR_SYNC_WRITE << 8);
-    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, bad);
+    sync_refused(t, bar + R_CTRL, 0, good, &n);
     g_assert_cmphex(rd32(t, R_CTRL), ==, ctrl);
     g_assert_cmphex(rd32(t, R_STATUS) & STS_EN_ACK, ==, STS_EN_ACK);
-    g_assert(xt_msix_fired(t, 1));
-    viol(t, &n, 13);
-    /* pointed at memory, it completes */
-    qtest_writeq(t->qts, t->cmdq + 16 * bad + 8, good);
-    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
-    xt_cmd_settle(t);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
-    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, t->cmdq_tail);
 
     /* nor another device's: edu's liveness register reads ~written */
     qpci_io_writel(t->edu, t->ebar, EDU_LIVENESS, 0);
-    bad = t->cmdq_tail;
-    xt_cmd(t, CMD_SYNC | SYNC_WR | CMD_HI(0x5a5a),
-           t->ebar.addr + EDU_LIVENESS);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
-                    CMDQ_STS_ERR | CMDQ_ERR_SYNC_WRITE << 8);
+    sync_refused(t, t->ebar.addr + EDU_LIVENESS, 0x5a5a, good, &n);
     g_assert_cmphex(qpci_io_readl(t->edu, t->ebar, EDU_LIVENESS), ==,
                     0xffffffff);
-    g_assert(xt_msix_fired(t, 1));
-    viol(t, &n, 13);
-    qtest_writeq(t->qts, t->cmdq + 16 * bad + 8, good);
-    wr32(t, R_CMDQ_STS, CMDQ_STS_ERR);
-    xt_cmd_settle(t);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==, 0);
 
     /* command queue in BAR0: READ_ERR at HEAD, nothing executed */
     xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | CTRL_EN);
