@@ -3025,6 +3025,28 @@ static void test_pt_maps_window(void)
 }
 
 /*
+ * The command queue restarted at @base, where the unit's DMA reaches no
+ * memory, with one command published: READ_ERR at HEAD 0, the
+ * command-queue interrupt, an R13 violation.  @on: the CTRL bits kept on
+ * besides the queues.  Leaves the queue stopped in error.
+ */
+static void cmdq_unreachable(XrmuTest *t, uint64_t base, uint32_t on,
+                             uint32_t *n)
+{
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | on);
+    wr64(t, R_CMDQ_BASE, base | 4);
+    xt_ctrl(t, CTRL_QUEUES | on);
+    wr32(t, R_CMDQ_TAIL, 1);
+    t->cmdq_tail = 1;
+    xt_cmd_settle(t);
+    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
+                    CMDQ_STS_ERR | CMDQ_ERR_READ << 8);
+    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
+    g_assert(xt_msix_fired(t, 1));
+    viol(t, n, 13);
+}
+
+/*
  * Real (not injected) DMA errors of the unit's own accesses: structures
  * placed where no memory is.  Reported architecturally and as R13.
  */
@@ -3068,17 +3090,7 @@ static void test_real_dma_errors(void)
     xt_no_fault(t);
 
     /* command queue in the hole: READ_ERR at HEAD, R13 */
-    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | on);
-    wr64(t, R_CMDQ_BASE, hole | 4);
-    xt_ctrl(t, CTRL_QUEUES | on);
-    wr32(t, R_CMDQ_TAIL, 1);
-    t->cmdq_tail = 1;
-    xt_cmd_settle(t);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
-                    CMDQ_STS_ERR | CMDQ_ERR_READ << 8);
-    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
-    g_assert(xt_msix_fired(t, 1));
-    viol(t, &n, 13);
+    cmdq_unreachable(t, hole, on, &n);
 
     /* fault queue in the hole: WERR, vector 0, R13 */
     xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | on);
@@ -3146,17 +3158,7 @@ static void test_own_bar_dma(void)
                     0xffffffff);
 
     /* command queue in BAR0: READ_ERR at HEAD, nothing executed */
-    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMDQ_EN) | CTRL_EN);
-    wr64(t, R_CMDQ_BASE, bar | 4);
-    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
-    wr32(t, R_CMDQ_TAIL, 1);
-    t->cmdq_tail = 1;
-    xt_cmd_settle(t);
-    g_assert_cmphex(rd32(t, R_CMDQ_STS), ==,
-                    CMDQ_STS_ERR | CMDQ_ERR_READ << 8);
-    g_assert_cmphex(rd32(t, R_CMDQ_HEAD), ==, 0);
-    g_assert(xt_msix_fired(t, 1));
-    viol(t, &n, 13);
+    cmdq_unreachable(t, bar, CTRL_EN, &n);
 
     /* fault queue in BAR0: WERR, the record written nowhere */
     xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
