@@ -14,12 +14,14 @@ irq_count() {
 }
 # irq_chip IRQ: the name of the interrupt's chip (e.g. IR-PCI-MSIX-0000:00:03.0)
 irq_chip() { awk -v n="$1:" -v m="$ncpu" '$1 == n { print $(m + 2) }' /proc/interrupts; }
-# nvme_irqs: the interrupts of nvme0's queues
-nvme_irqs() { awk -F: '/nvme0q/ { gsub(/ /, "", $1); print $1 }' /proc/interrupts; }
-# nvme_count: their counts summed over queues and CPUs
+# nvme_irqs [CTRL]: the interrupts of an NVMe controller's queues (nvme0)
+nvme_irqs() {
+	awk -F: -v q="${1:-nvme0}q" '$0 ~ q { gsub(/ /, "", $1); print $1 }' /proc/interrupts
+}
+# nvme_count [CTRL]: their counts summed over queues and CPUs
 nvme_count() {
 	_s=0
-	for _i in $(nvme_irqs); do _s=$((_s + $(irq_count "$_i"))); done
+	for _i in $(nvme_irqs "$@"); do _s=$((_s + $(irq_count "$_i"))); done
 	echo $_s
 }
 # nvme_ir_chips: 0 if nvme0 has queue interrupts and all are on IR- chips

@@ -38,20 +38,11 @@ translates() {
 	*) false ;;
 	esac
 }
-# disk_irqs DISK: the queue interrupts of an NVMe disk (nvme0n1 -> nvme0q)
-disk_irqs() {
-	awk -F: -v q="${1%n1}q" '$0 ~ q { gsub(/ /, "", $1); print $1 }' /proc/interrupts
-}
-disk_irq_count() {
-	_s=0
-	for _i in $(disk_irqs "$1"); do _s=$((_s + $(irq_count "$_i"))); done
-	echo $_s
-}
 # disk_irq_domain DISK NAME: 0 if the disk has queue interrupts and each
 # has a remapping domain whose name starts with NAME in its hierarchy
 disk_irq_domain() {
 	_n=0
-	for _i in $(disk_irqs "$1"); do
+	for _i in $(nvme_irqs "${1%n1}"); do
 		grep -q "domain: *$2" "/sys/kernel/debug/irq/irqs/$_i" || return 1
 		_n=$((_n + 1))
 	done
@@ -101,8 +92,8 @@ tap_check $bad "every function behind the IOMMU of its bus; no endpoint left wit
 tap_check $(translates "$pi"; echo $?) "bus 0 disk on a DMA domain ($(cat "$pi/iommu_group/type"))"
 tap_check $(translates "$px"; echo $?) "pxb disk on a DMA domain ($(cat "$px/iommu_group/type"))"
 
-ci0=$(disk_irq_count "$di")
-cx0=$(disk_irq_count "$dx")
+ci0=$(nvme_count "${di%n1}")
+cx0=$(nvme_count "${dx%n1}")
 disk_pattern 16
 disk_roundtrip "$di" 0
 tap_check $? "16 MiB round trip through VT-d"
@@ -116,8 +107,8 @@ tap_check $(! disk_irq_domain "$di" XRMU-IR; echo $?) \
 	"bus 0 disk's queue interrupts not in xrmu's remapping domain"
 tap_check $(disk_irq_domain "$dx" XRMU-IR; echo $?) \
 	"pxb disk's queue interrupts remapped by xrmu (XRMU-IR)"
-ci1=$(disk_irq_count "$di")
-cx1=$(disk_irq_count "$dx")
+ci1=$(nvme_count "${di%n1}")
+cx1=$(nvme_count "${dx%n1}")
 tap_diag "queue interrupts: $di $ci0 -> $ci1, $dx $cx0 -> $cx1"
 tap_check $([ "$ci1" -gt "$ci0" ]; echo $?) "bus 0 disk's queue interrupts counted"
 tap_check $([ "$cx1" -gt "$cx0" ]; echo $?) "xrmu-remapped queue interrupts counted"
