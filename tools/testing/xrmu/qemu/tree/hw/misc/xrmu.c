@@ -1449,7 +1449,8 @@ static bool xrmu_covers(XrmuState *s, PCIBus *bus, uint16_t rid)
     if (bus == s->bus && (rid & 0xff) == s->devfn) {
         return false;
     }
-    if (rid == s->host_ops->requester_id(s->host)) {
+    if (s->host_ops->requester_id &&
+        rid == s->host_ops->requester_id(s->host)) {
         return false;
     }
     return busn >= s->bus_first && busn <= s->bus_last;

@@ -1,6 +1,7 @@
 /*
  * xrmu: I/O remapping unit (IOMMU), interface between the bus-independent
- * core (xrmu.c) and the wrapper that hosts its registers (xrmu-pci.c)
+ * core (xrmu.c) and the wrapper that hosts its registers (xrmu-pci.c,
+ * xrmu-sys.c)
  *
  * Copyright (c) 2026 The xrmu authors
  *
@@ -23,7 +24,11 @@ typedef struct XrmuHostOps {
     void (*notify)(void *host, unsigned vector);
     /* may the unit's own DMA and interrupts reach memory? */
     bool (*bus_master)(void *host);
-    /* requester ID of the unit's own function (not translated) */
+    /*
+     * Requester ID of the unit's own function (not translated); NULL
+     * for a unit that has none (xrmu-sys), which covers every requester
+     * of its range.
+     */
     uint16_t (*requester_id)(void *host);
     /*
      * DBG_INJECT.UNIT_GONE was set: the unit stopped responding.  The
