@@ -1641,21 +1641,49 @@ void xrmu_core_shutdown(struct xrmu_unit *unit)
 	xrmu_hw_quiesce(unit);
 }
 
-/**
- * xrmu_core_init() - module-wide setup, before any glue registers
+/*
+ * Built in, register before the device_initcall() drivers bind: PCI is
+ * enumerated and its resources assigned by then (fs_initcall), ACPI's
+ * platform devices exist (subsys_initcall), and a device that no driver
+ * has claimed yet gets a DMA domain and remapped MSIs from its first
+ * probe.  At module_init() level, drivers linked before drivers/iommu
+ * (virtio-pci, pcieport) would already be bound and keep an identity
+ * domain and compatibility MSIs.  A module is loaded through
+ * module_init() whatever the level.  Both glues are registered: a
+ * machine may have PCI units and platform units side by side.
  */
-void xrmu_core_init(void)
+static int __init xrmu_init(void)
 {
+	int ret;
+
 #ifdef CONFIG_IOMMU_DEBUGFS
 	/* Beside the other IOMMU drivers': /sys/kernel/debug/iommu/xrmu/. */
 	xrmu_debugfs_root = debugfs_create_dir("xrmu", iommu_debugfs_dir);
 #endif
-}
+	ret = xrmu_pci_register();
+	if (ret)
+		goto err_debugfs;
+	ret = xrmu_platform_register();
+	if (ret)
+		goto err_pci;
+	return 0;
 
-/**
- * xrmu_core_exit() - module-wide teardown, after the glues unregistered
- */
-void xrmu_core_exit(void)
+err_pci:
+	xrmu_pci_unregister();
+err_debugfs:
+	debugfs_remove_recursive(xrmu_debugfs_root);
+	return ret;
+}
+rootfs_initcall(xrmu_init);
+
+static void __exit xrmu_exit(void)
 {
+	xrmu_platform_unregister();
+	xrmu_pci_unregister();
 	debugfs_remove_recursive(xrmu_debugfs_root);
 }
+module_exit(xrmu_exit);
+
+MODULE_DESCRIPTION("xrmu I/O remapping unit driver");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("GENERIC_PT_IOMMU");

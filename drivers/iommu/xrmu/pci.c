@@ -97,34 +97,20 @@ static struct pci_driver xrmu_pci_driver = {
 	.driver.suppress_bind_attrs = true,
 };
 
-/*
- * Built in, register before the device_initcall() drivers bind: PCI is
- * enumerated and its resources assigned by then (fs_initcall), and a
- * device that no driver has claimed yet gets a DMA domain and remapped
- * MSIs from its first probe.  At module_init() level, drivers linked
- * before drivers/iommu (virtio-pci, pcieport) would already be bound and
- * keep an identity domain and compatibility MSIs.  A module is loaded
- * through module_init() whatever the level.
+/**
+ * xrmu_pci_register() - register the PCI glue
+ *
+ * Return: 0 or the error of pci_register_driver().
  */
-static int __init xrmu_init(void)
+int xrmu_pci_register(void)
 {
-	int ret;
-
-	xrmu_core_init();
-	ret = pci_register_driver(&xrmu_pci_driver);
-	if (ret)
-		xrmu_core_exit();
-	return ret;
+	return pci_register_driver(&xrmu_pci_driver);
 }
-rootfs_initcall(xrmu_init);
 
-static void __exit xrmu_exit(void)
+/**
+ * xrmu_pci_unregister() - unregister the PCI glue
+ */
+void xrmu_pci_unregister(void)
 {
 	pci_unregister_driver(&xrmu_pci_driver);
-	xrmu_core_exit();
 }
-module_exit(xrmu_exit);
-
-MODULE_DESCRIPTION("xrmu I/O remapping unit driver");
-MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS("GENERIC_PT_IOMMU");

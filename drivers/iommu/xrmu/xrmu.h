@@ -670,7 +670,11 @@ void xrmu_core_remove(struct xrmu_unit *unit);
 int xrmu_core_suspend(struct xrmu_unit *unit);
 int xrmu_core_resume(struct xrmu_unit *unit);
 void xrmu_core_shutdown(struct xrmu_unit *unit);
-void xrmu_core_init(void);
-void xrmu_core_exit(void);
+
+/* The bus glues (pci.c, platform.c), registered by the module's init */
+int xrmu_pci_register(void);
+void xrmu_pci_unregister(void);
+int xrmu_platform_register(void);
+void xrmu_platform_unregister(void);
 
 #endif /* __XRMU_H */
