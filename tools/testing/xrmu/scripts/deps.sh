@@ -23,7 +23,8 @@ set -euo pipefail
 #  QEMU build:     ninja-build pkg-config libglib2.0-dev libpixman-1-dev
 #                  libslirp-dev libfdt-dev python3-venv (+ meson from bpo)
 #  QEMU runtime firmware: seabios (+ qemu-system-data from bpo)
-#  initramfs/VMs:  busybox-static cpio
+#  initramfs/VMs:  busybox-static cpio; acpica-tools (iasl: the SSDT of
+#                  run-vm --iommu xrmu-sys)
 #  VFIO selftests: uuid-dev (libuuid.a: they link statically)
 #  KUnit:          python3 (kunit.py)
 #  qtests:         python3-pycotap (bpo)
@@ -33,7 +34,7 @@ set -euo pipefail
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves kmod
  xz-utils sparse python3 perl
  ninja-build pkg-config libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
- python3-venv seabios busybox-static cpio fio uuid-dev
+ python3-venv seabios busybox-static cpio acpica-tools fio uuid-dev
  python3-sphinx python3-sphinx-rtd-theme python3-yaml graphviz fonts-dejavu-core
  git rsync zstd file"
 BPO_PKGS="meson python3-pycotap qemu-system-data"
