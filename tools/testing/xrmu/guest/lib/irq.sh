@@ -33,3 +33,14 @@ nvme_ir_chips() {
 	done
 	[ $_n -gt 0 ]
 }
+# nvme_irq_domain CTRL NAME: 0 if the NVMe controller has queue interrupts
+# and each has a domain whose name starts with NAME in its hierarchy
+# (debugfs irq: e.g. XRMU-IR, or XRMU-IR-<unit> for one unit's)
+nvme_irq_domain() {
+	_n=0
+	for _i in $(nvme_irqs "$1"); do
+		grep -q "domain: *$2" "/sys/kernel/debug/irq/irqs/$_i" || return 1
+		_n=$((_n + 1))
+	done
+	[ $_n -gt 0 ]
+}

@@ -35,3 +35,14 @@ vfio_bind() {
 	echo "$(basename "$1")" >/sys/bus/pci/drivers/vfio-pci/bind
 	[ "$(basename "$(readlink "$1/driver")")" = vfio-pci ]
 }
+# pci_bus DEV: the bus number of a function (sysfs dir or BDF), decimal
+pci_bus() { echo $((0x$(basename "$1" | cut -d: -f2))); }
+# pci_iommu DEV: the IOMMU the function is linked to, or nothing
+pci_iommu() { basename "$(readlink "$1/iommu" 2>/dev/null)" 2>/dev/null; }
+# pci_translated DEV: 0 if the function's group has a DMA (or DMA-FQ) domain
+pci_translated() {
+	case $(cat "$1/iommu_group/type" 2>/dev/null) in
+	DMA | DMA-FQ) true ;;
+	*) false ;;
+	esac
+}

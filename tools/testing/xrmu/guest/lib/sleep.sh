@@ -84,7 +84,7 @@ sleep_after() {
 	_f1=$(faults "$ebdf")
 	tap_check $(edu_ok "$r" 9 && [ "$_f1" -gt "$f0" ]; echo $?) \
 		"edu after the cycles: round trips pass, stale-IOVA write blocked and reported ($f0 -> $_f1 faults)"
-	dmesg | grep -E "xrmu [0-9a-f:.]+: fault .* rid $nbdf" | head -3 | sed 's/^/# /'
+	dmesg | grep -E "xrmu(-sys)? [0-9A-Za-z:.]+: fault .* rid $nbdf" | head -3 | sed 's/^/# /'
 	tap_check $([ "$(faults "$nbdf")" = 0 ]; echo $?) "no DMA or interrupt fault of the NVMe"
 	rm -f /tmp/pattern
 }

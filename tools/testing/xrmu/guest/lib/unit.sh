@@ -11,7 +11,7 @@ reg() { echo $(($(awk -v r="$1" '$1 == r { print $2 }' "$x/regs"))); }
 # status: the unit's STATUS register, in decimal
 status() { reg STATUS; }
 # faults BDF: the fault records the driver logged for requester BDF
-faults() { dmesg | grep -cE "xrmu [0-9a-f:.]+: fault .* rid $1"; }
+faults() { dmesg | grep -cE "xrmu(-sys)? [0-9A-Za-z:.]+: fault .* rid $1"; }
 # now_cs: guest uptime in centiseconds
 now_cs() {
 	read -r _u _ </proc/uptime

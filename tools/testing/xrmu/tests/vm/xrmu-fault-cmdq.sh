@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 600
 # BUNDLE: edu 90
+# VARIANTS: xrmu-sys
 # REQUIRES: model driver
 #
 # Command-queue failures injected through DBG_INJECT (debugfs "inject"):

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 600
 # BUNDLE: edu 50
+# VARIANTS: xrmu-sys
 # REQUIRES: model driver
 #
 # edu (full dma_mask) as a rogue DMA master.  The xrmu_rogue module puts it
@@ -74,8 +75,8 @@ while [ $nexp -lt 5 ]; do nexp=$((nexp + 1)); tap_check 1 "expected fault $nexp 
 tap_check $(grep -q "io_page_fault: .* iova=0x0*300000 flags=0x0001" $T/trace; echo $?) \
 	"iommu core io_page_fault traced through report_iommu_fault"
 
-dmesg | grep -E "xrmu [0-9a-f:.]+: fault " | sed 's/^/# /'
-tap_check $(dmesg | grep -qE "xrmu [0-9a-f:.]+: fault PT_WRITE \(0x12\) write rid 0000:$rid did [0-9]+ addr 0x200000"; echo $?) \
+dmesg | grep -E "xrmu(-sys)? [0-9A-Za-z:.]+: fault " | sed 's/^/# /'
+tap_check $(dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: fault PT_WRITE \(0x12\) write rid 0000:$rid did [0-9]+ addr 0x200000"; echo $?) \
 	"log names reason, access, device, domain and address"
 
 sed 's/^/# /' "$x/counters"

@@ -94,8 +94,8 @@ while [ $i -le $CYCLES ]; do
 done
 rm -f /tmp/pattern
 
-dmesg | grep -E "xrmu [0-9a-f:.]+: fault " | head -5 | sed 's/^/# /'
-tap_check $(dmesg | grep -qE "xrmu [0-9a-f:.]+: fault "; echo $((! $?))) \
+dmesg | grep -E "xrmu(-sys)? [0-9A-Za-z:.]+: fault " | head -5 | sed 's/^/# /'
+tap_check $(dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: fault "; echo $((! $?))) \
 	"no DMA or interrupt fault reported"
 # kmemleak only reports objects older than a few seconds: wait, scan.
 sleep 6

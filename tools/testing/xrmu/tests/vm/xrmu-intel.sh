@@ -28,37 +28,16 @@
 . /xrmu/lib/disk.sh
 tap_plan 16
 
-# bus BDF: the bus number of a function, decimal
-bus() { echo $((0x$(basename "$1" | cut -d: -f2))); }
-# unit_of BDF-PATH: the IOMMU the function is linked to, or nothing
-unit_of() { basename "$(readlink "$1/iommu" 2>/dev/null)" 2>/dev/null; }
-translates() {
-	case $(cat "$1/iommu_group/type" 2>/dev/null) in
-	DMA | DMA-FQ) true ;;
-	*) false ;;
-	esac
-}
-# disk_irq_domain DISK NAME: 0 if the disk has queue interrupts and each
-# has a remapping domain whose name starts with NAME in its hierarchy
-disk_irq_domain() {
-	_n=0
-	for _i in $(nvme_irqs "${1%n1}"); do
-		grep -q "domain: *$2" "/sys/kernel/debug/irq/irqs/$_i" || return 1
-		_n=$((_n + 1))
-	done
-	[ $_n -gt 0 ]
-}
-
 di=
 dx=
 for b in /sys/block/nvme*n1; do
 	p=$(pci_of_block "${b##*/}")
-	if [ "$(bus "$p")" -ge 128 ]; then dx=${b##*/}; px=$p; else di=${b##*/}; pi=$p; fi
+	if [ "$(pci_bus "$p")" -ge 128 ]; then dx=${b##*/}; px=$p; else di=${b##*/}; pi=$p; fi
 done
 tap_diag "bus 0 disk: $di ($pi), pxb disk: $dx ($px)"
 tap_check $([ -n "$di" ] && [ -n "$dx" ]; echo $?) "one NVMe disk on each root bus"
-tap_check $(case $(unit_of "$pi") in dmar*) echo 0 ;; *) echo 1 ;; esac) \
-	"bus 0 disk translated by VT-d ($(unit_of "$pi"))"
+tap_check $(case $(pci_iommu "$pi") in dmar*) echo 0 ;; *) echo 1 ;; esac) \
+	"bus 0 disk translated by VT-d ($(pci_iommu "$pi"))"
 
 # Unbound while xrmu loads, so the unit may probe it (a driver bound
 # before the unit keeps its pass-through entry, see the late-load tests).
@@ -69,15 +48,15 @@ tap_diag "xrmu0 ridrange $(cat /sys/class/iommu/xrmu0/xrmu/ridrange 2>/dev/null)
 basename "$px" >/sys/bus/pci/drivers/nvme/bind
 disk_wait "$dx"
 tap_check $? "pxb disk $dx back after binding"
-tap_check $([ "$(unit_of "$px")" = xrmu0 ]; echo $?) \
-	"pxb disk translated by xrmu0 ($(unit_of "$px"))"
+tap_check $([ "$(pci_iommu "$px")" = xrmu0 ]; echo $?) \
+	"pxb disk translated by xrmu0 ($(pci_iommu "$px"))"
 
 # Every function: the IOMMU of its bus, or (only the unit's own function
 # and bridges above the units) none.
 bad=0
 for d in /sys/bus/pci/devices/*; do
-	u=$(unit_of "$d")
-	b=$(bus "$d")
+	u=$(pci_iommu "$d")
+	b=$(pci_bus "$d")
 	cls=$(cat "$d/class")
 	case $u in
 	dmar*) [ "$b" -lt 128 ] || bad=1 ;;
@@ -89,8 +68,8 @@ for d in /sys/bus/pci/devices/*; do
 done
 tap_check $bad "every function behind the IOMMU of its bus; no endpoint left without one"
 
-tap_check $(translates "$pi"; echo $?) "bus 0 disk on a DMA domain ($(cat "$pi/iommu_group/type"))"
-tap_check $(translates "$px"; echo $?) "pxb disk on a DMA domain ($(cat "$px/iommu_group/type"))"
+tap_check $(pci_translated "$pi"; echo $?) "bus 0 disk on a DMA domain ($(cat "$pi/iommu_group/type"))"
+tap_check $(pci_translated "$px"; echo $?) "pxb disk on a DMA domain ($(cat "$px/iommu_group/type"))"
 
 ci0=$(nvme_count "${di%n1}")
 cx0=$(nvme_count "${dx%n1}")
@@ -103,9 +82,9 @@ disk_roundtrip "$di" 16
 tap_check $? "16 MiB round trip through VT-d, again"
 rm -f /tmp/pattern
 
-tap_check $(! disk_irq_domain "$di" XRMU-IR; echo $?) \
+tap_check $(! nvme_irq_domain "${di%n1}" XRMU-IR; echo $?) \
 	"bus 0 disk's queue interrupts not in xrmu's remapping domain"
-tap_check $(disk_irq_domain "$dx" XRMU-IR; echo $?) \
+tap_check $(nvme_irq_domain "${dx%n1}" XRMU-IR; echo $?) \
 	"pxb disk's queue interrupts remapped by xrmu (XRMU-IR)"
 ci1=$(nvme_count "${di%n1}")
 cx1=$(nvme_count "${dx%n1}")

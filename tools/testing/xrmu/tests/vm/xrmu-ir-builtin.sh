@@ -3,6 +3,7 @@
 # RUNVM: --config bench --iommu xrmu --dev nvme --dev edu --dev virtio-blk
 # RUNVM: --qemu -device --qemu qemu-xhci,msi=on,msix=off --qemu -device --qemu usb-tablet
 # RUNVM: --timeout 300
+# VARIANTS: xrmu-sys
 # REQUIRES: model driver
 #
 # xrmu built in (the bench kernel, CONFIG_XRMU_IOMMU=y): nothing is loaded
@@ -62,7 +63,7 @@ dmesg | grep -E "xrmu|MSIs not remapped" | sed 's/^/# /'
 grep -q "/xrmu\.ko$" /lib/modules/"$(uname -r)"/modules.builtin &&
 	! grep -q "^xrmu " /proc/modules && [ -d /sys/module/xrmu ]
 tap_check $? "xrmu is built in (modules.builtin, not a loaded module)"
-tap_check $([ -n "$x" ] && dmesg | grep -qE "xrmu [0-9a-f:.]+: xrmu [0-9.]+: requesters"; echo $?) \
+tap_check $([ -n "$x" ] && dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: xrmu [0-9.]+: requesters"; echo $?) \
 	"the unit was probed during boot"
 tap_check $([ $(($(reg CTRL) & 2)) != 0 ] && [ $(($(reg STATUS) & 2)) != 0 ]; echo $?) \
 	"CTRL.IRE and STATUS.IRE_ACK set"
@@ -227,7 +228,7 @@ k1=$(irq_count "$irq")
 b1=$(cnt hw_irq_blocked)
 tap_diag "forged compatibility MSI (APIC ID $apic, vector $vec): edu irq $k0 -> $k1, hw_irq_blocked $b0 -> $b1"
 dmesg | grep -E "fault IR_COMPAT" | tail -n1 | sed 's/^/# /'
-dmesg | grep -qE "xrmu [0-9a-f:.]+: fault IR_COMPAT \\(0x20\\) irq rid $e"
+dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: fault IR_COMPAT \\(0x20\\) irq rid $e"
 tap_check $? "forged compatibility-format MSI from edu faults IR_COMPAT"
 tap_check $([ -n "$vec" ] && [ "$k1" = "$k0" ] && [ $((b1 - b0)) -ge 1 ]; echo $?) \
 	"the forged MSI raised no interrupt and was counted as blocked"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 900
 # BUNDLE: edu 20
+# VARIANTS: xrmu-sys
 # REQUIRES: model driver
 #
 # xrmu interrupt remapping, module build.  NVMe is unbound before xrmu.ko
@@ -43,7 +44,7 @@ irq_dbg() {
 }
 # fault_seen REASON CODE: a fault record of edu's interrupt request
 fault_seen() {
-	dmesg | grep -qE "xrmu [0-9a-f:.]+: fault $1 \\($2\\) irq rid 0000:${ebdf#0000:}"
+	dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: fault $1 \\($2\\) irq rid 0000:${ebdf#0000:}"
 }
 
 disk=nvme0n1

@@ -22,7 +22,7 @@ ebdf=$(basename "$e")
 tap_ok "modprobe xrmu" modprobe xrmu
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 dmesg | grep -E "interrupt remapping" | sed 's/^/# /'
-dmesg | grep -qE "xrmu [0-9a-f:.]+: interrupt remapping disabled \(xrmu.intremap=0\)"
+dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: interrupt remapping disabled \(xrmu.intremap=0\)"
 tap_check $? "the unit reports interrupt remapping disabled"
 tap_check $([ $(($(reg CTRL) & 2)) = 0 ] && [ $(($(reg STATUS) & 2)) = 0 ] &&
 	[ $(($(reg CTRL) & 1)) = 1 ]; echo $?) \

@@ -78,8 +78,8 @@ not_reached() {
 }
 # found STATUS: 0 if xrmu reported the unit found enabled with STATUS
 found() {
-	dmesg | grep -E "xrmu [0-9a-f:.]+: found enabled" | sed 's/^/# /'
-	dmesg | grep -qE "xrmu [0-9a-f:.]+: found enabled \(STATUS $1\)"
+	dmesg | grep -E "xrmu(-sys)? [0-9A-Za-z:.]+: found enabled" | sed 's/^/# /'
+	dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: found enabled \(STATUS $1\)"
 }
 # running: 0 if the unit translates and remaps with its queues on
 running() {

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev virtio-blk --timeout 900
 # BUNDLE: disks 10
+# VARIANTS: xrmu-sys
 # REQUIRES: model driver
 #
 # xrmu driver, NVMe: the disk is bound at boot, so loading xrmu.ko

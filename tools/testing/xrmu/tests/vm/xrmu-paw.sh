@@ -22,7 +22,7 @@ tap_diag "top of System RAM: 0x$top"
 tap_check $([ $((0x$top >> 32)) -gt 0 ]; echo $?) "system memory reaches above 4 GiB"
 tap_ok "modprobe xrmu" modprobe xrmu
 dmesg | grep -E 'xrmu.*refusing' | sed 's/^/# /'
-dmesg | grep -qE 'xrmu [0-9a-f:.]+: refusing unit: PAW below the top of system memory'
+dmesg | grep -qE 'xrmu(-sys)? [0-9A-Za-z:.]+: refusing unit: PAW below the top of system memory'
 tap_check $? "the unit is refused: PAW below the top of system memory"
 tap_check $(! ls -d /sys/class/iommu/xrmu* >/dev/null 2>&1; echo $?) \
 	"no unit registered"

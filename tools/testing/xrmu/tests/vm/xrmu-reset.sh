@@ -78,8 +78,8 @@ while [ $i -le $RESETS ]; do
 done
 rm -f /tmp/pattern
 
-dmesg | grep -E "xrmu [0-9a-f:.]+: fault " | head -5 | sed 's/^/# /'
-tap_check $(dmesg | grep -qE "xrmu [0-9a-f:.]+: fault "; echo $((! $?))) \
+dmesg | grep -E "xrmu(-sys)? [0-9A-Za-z:.]+: fault " | head -5 | sed 's/^/# /'
+tap_check $(dmesg | grep -qE "xrmu(-sys)? [0-9A-Za-z:.]+: fault "; echo $((! $?))) \
 	"no DMA or interrupt fault reported"
 tap_check $([ "$(reg CNT_FAULT)" = 0 ]; echo $?) "the unit counted no fault (CNT_FAULT 0)"
 dmesg | grep -iE "nvme.*(timeout|I/O error|failed)" | head -5 | sed 's/^/# /'

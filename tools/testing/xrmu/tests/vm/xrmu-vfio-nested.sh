@@ -159,5 +159,5 @@ run_l2 $accel iommufd
 l2_check iommufd
 grep vfio-msi /proc/interrupts | sed 's/^/# /'
 tap_diag "host vfio-msi interrupts before the nested guest: ${irq0:-none}"
-dmesg | grep -E "vfio|xrmu [0-9a-f:.]+: fault" | tail -n 5 | sed 's/^/# /'
+dmesg | grep -E "vfio|xrmu(-sys)? [0-9A-Za-z:.]+: fault" | tail -n 5 | sed 's/^/# /'
 tap_done

@@ -111,7 +111,7 @@ tap_diag "vfio_pci enable_sriov=$(cat /sys/module/vfio_pci/parameters/enable_sri
 
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$xd/counters" 2>/dev/null; }
 faults() { # read|write: the unit's fault records for the igb so far
-	dmesg | grep -cE "xrmu [0-9a-f:.]+: fault [A-Z0-9_]+ \(0x[0-9a-f]+\) $1 rid $bdf "
+	dmesg | grep -cE "xrmu(-sys)? [0-9A-Za-z:.]+: fault [A-Z0-9_]+ \(0x[0-9a-f]+\) $1 rid $bdf "
 }
 
 # run_selftest PROG: run it on the igb, its KTAP results as TAP points.

@@ -4,6 +4,7 @@
 # RUNVM: --qemu -device --qemu pci-bridge,id=vbr,chassis_nr=1
 # RUNVM: --qemu -device --qemu edu,bus=vbr,addr=1,dma_mask=0xffffffffffffffff
 # RUNVM: --qemu -device --qemu edu,bus=vbr,addr=2,dma_mask=0xffffffffffffffff
+# VARIANTS: xrmu-sys
 # REQUIRES: model driver
 #
 # VFIO on a device behind xrmu, with no unsafe option: an edu on the root
@@ -71,7 +72,7 @@ tap_check $([ -c /dev/vfio/$g ] && [ -c /dev/vfio/vfio ] && [ -c /dev/iommu ] &&
 # fault_count IOVA: the unit's write-fault records for edu at IOVA
 rid=$bdf
 fault_count() {
-	dmesg | grep -E "xrmu [0-9a-f:.]+: fault [A-Z0-9_]+ \(0x[0-9a-f]+\) write rid $rid .*addr $1 " |
+	dmesg | grep -E "xrmu(-sys)? [0-9A-Za-z:.]+: fault [A-Z0-9_]+ \(0x[0-9a-f]+\) write rid $rid .*addr $1 " |
 		wc -l
 }
 
