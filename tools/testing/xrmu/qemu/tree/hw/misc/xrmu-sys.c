@@ -49,6 +49,12 @@ struct XrmuSysState {
     uint64_t addr;
     uint32_t gsi[XRMU_NUM_VECTORS];
     char *pci_bus;
+    /*
+     * Pulses sent on each line, read-only properties "fault-interrupts"
+     * and "command-interrupts": for tests and debugging, the spec has no
+     * such register.
+     */
+    uint64_t pulses[XRMU_NUM_VECTORS];
 };
 
 /* One pulse per event: the edge the interrupt controller latches */
@@ -56,6 +62,7 @@ static void xrmu_sys_notify(void *host, unsigned vector)
 {
     XrmuSysState *s = host;
 
+    s->pulses[vector]++;
     qemu_irq_pulse(s->irq[vector]);
 }
 
@@ -149,6 +156,12 @@ static void xrmu_sys_instance_init(Object *obj)
     object_property_add_child(obj, "core", OBJECT(s->core));
     object_unref(OBJECT(s->core));
     qdev_alias_all_properties(DEVICE(s->core), obj);
+    object_property_add_uint64_ptr(obj, "fault-interrupts",
+                                   &s->pulses[XRMU_VEC_FLT],
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "command-interrupts",
+                                   &s->pulses[XRMU_VEC_CMD],
+                                   OBJ_PROP_FLAG_READ);
 }
 
 static const Property xrmu_sys_properties[] = {

@@ -1,8 +1,10 @@
 /*
- * QTest testcase for the xrmu I/O remapping unit (-device xrmu-pci)
+ * QTest testcase for the xrmu I/O remapping unit (-device xrmu-pci, and
+ * the memory-mapped variant -device xrmu-sys in the "sys/" cases)
  *
- * The unit is programmed only through its BAR0 registers and tables in
- * guest memory; the edu device is the DMA and MSI source.  Expected values
+ * The unit is programmed only through its registers (BAR0, or the
+ * xrmu-sys register block) and tables in guest memory; the edu device is
+ * the DMA and MSI source.  Expected values
  * come from the xrmu architecture specification (Documentation/xrmu/ in
  * the xrmu repository), not from the model's source.
  *
@@ -24,6 +26,18 @@
 /* PCI placement (slot numbers on the q35 root bus) */
 #define XRMU_SLOT               0x03
 #define EDU_SLOT                0x04
+
+/* xrmu-sys defaults: register block, GSIs of the fault and command lines */
+#define SYS_ADDR                0xfeda0000ULL
+#define SYS_GSI_FLT             6
+#define SYS_GSI_CMD             7
+#define SYS_QOM                 "/machine/peripheral/xs"
+
+/* I/O APIC: register select and window, redirection table entry @n */
+#define IOAPIC_BASE             0xfec00000ULL
+#define IOAPIC_IOREGSEL         0x00
+#define IOAPIC_IOWIN            0x10
+#define IOAPIC_REDTBL(n)        (0x10 + 2 * (n))
 
 #define XRMU_VENDOR             0x1af4
 #define XRMU_DEVICE             0x10f0
@@ -249,27 +263,45 @@ typedef struct XrmuTest {
     uint64_t sync_addr;
     uint32_t sync_seq;
     uint64_t msix_addr;
+    /* xrmu-sys: address of the register block (0: xrmu-pci, BAR0) */
+    uint64_t mmio;
+    /* xrmu-sys: pulses of each line seen by xt_msix_fired() so far */
+    uint64_t pulses_seen[2];
 } XrmuTest;
 
 /* Register access */
 
 static uint32_t rd32(XrmuTest *t, uint64_t off)
 {
+    if (t->mmio) {
+        return qtest_readl(t->qts, t->mmio + off);
+    }
     return qpci_io_readl(t->dev, t->bar, off);
 }
 
 static uint64_t rd64(XrmuTest *t, uint64_t off)
 {
+    if (t->mmio) {
+        return qtest_readq(t->qts, t->mmio + off);
+    }
     return qpci_io_readq(t->dev, t->bar, off);
 }
 
 static void wr32(XrmuTest *t, uint64_t off, uint32_t val)
 {
+    if (t->mmio) {
+        qtest_writel(t->qts, t->mmio + off, val);
+        return;
+    }
     qpci_io_writel(t->dev, t->bar, off, val);
 }
 
 static void wr64(XrmuTest *t, uint64_t off, uint64_t val)
 {
+    if (t->mmio) {
+        qtest_writeq(t->qts, t->mmio + off, val);
+        return;
+    }
     qpci_io_writeq(t->dev, t->bar, off, val);
 }
 
@@ -466,9 +498,40 @@ static void xt_msix_setup(XrmuTest *t)
     }
 }
 
+/* Pulses sent on xrmu-sys line @v (0 fault, 1 command) since power-on */
+static uint64_t sys_pulses(XrmuTest *t, int v)
+{
+    static const char *const prop[] = {
+        "fault-interrupts", "command-interrupts"
+    };
+    QDict *rsp = qtest_qmp(t->qts, "{ 'execute': 'qom-get', 'arguments': "
+                           "{ 'path': %s, 'property': %s } }",
+                           SYS_QOM, prop[v]);
+    uint64_t n;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    n = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return n;
+}
+
+/*
+ * Was vector @v sent since the last call?  On xrmu-sys: was line @v
+ * pulsed, and then exactly once.
+ */
 static bool xt_msix_fired(XrmuTest *t, int v)
 {
-    uint32_t val = qtest_readl(t->qts, t->msix_addr + 4 * v);
+    uint32_t val;
+
+    if (t->mmio) {
+        uint64_t n = sys_pulses(t, v);
+        uint64_t seen = t->pulses_seen[v];
+
+        g_assert_cmpuint(n, <=, seen + 1);
+        t->pulses_seen[v] = n;
+        return n != seen;
+    }
+    val = qtest_readl(t->qts, t->msix_addr + 4 * v);
 
     if (val == 0) {
         return false;
@@ -479,6 +542,16 @@ static bool xt_msix_fired(XrmuTest *t, int v)
 }
 
 /* Life cycle */
+
+/* edu at @devfn (bus << 8 | devfn): BAR0 mapped, bus master */
+static void xt_start_edu(XrmuTest *t, int devfn)
+{
+    t->edu = qpci_device_find(t->bus, devfn);
+    g_assert(t->edu);
+    t->edu_rid = devfn;
+    t->ebar = qpci_iomap(t->edu, 0, NULL);
+    qpci_device_enable(t->edu);
+}
 
 static XrmuTest *xt_start_full(const char *unit_opts, int edu_slot,
                                const char *machine_opts)
@@ -495,9 +568,6 @@ static XrmuTest *xt_start_full(const char *unit_opts, int edu_slot,
     t->bus = qpci_new_pc(t->qts, NULL);
     t->dev = qpci_device_find(t->bus, QPCI_DEVFN(XRMU_SLOT, 0));
     g_assert(t->dev);
-    t->edu = qpci_device_find(t->bus, QPCI_DEVFN(edu_slot, 0));
-    g_assert(t->edu);
-    t->edu_rid = QPCI_DEVFN(edu_slot, 0);
     t->next_page = MEM_BASE;
     /* maps BAR0, which holds the registers and the MSI-X table */
     qpci_device_enable(t->dev);
@@ -505,8 +575,7 @@ static XrmuTest *xt_start_full(const char *unit_opts, int edu_slot,
     g_assert_cmphex(t->dev->msix_table_bar.addr, ==,
                     t->dev->msix_pba_bar.addr);
     t->bar = t->dev->msix_table_bar;
-    t->ebar = qpci_iomap(t->edu, 0, NULL);
-    qpci_device_enable(t->edu);
+    xt_start_edu(t, QPCI_DEVFN(edu_slot, 0));
     t->cap = rd64(t, R_CAP);
     t->sync_addr = xt_page(t);
     return t;
@@ -520,6 +589,40 @@ static XrmuTest *xt_start_at(const char *unit_opts, int edu_slot)
 static XrmuTest *xt_start(const char *unit_opts)
 {
     return xt_start_at(unit_opts, EDU_SLOT);
+}
+
+/*
+ * The memory-mapped unit: -device xrmu-sys,id=xs at @addr with @unit_opts,
+ * then @devices (NULL: edu at EDU_SLOT, set up as by xt_start()).  Nothing
+ * touches PCI config space before the test does, so no Bus Master Enable
+ * is set anywhere.
+ */
+static XrmuTest *xt_start_sys_full(uint64_t addr, const char *unit_opts,
+                                   const char *devices)
+{
+    XrmuTest *t = g_new0(XrmuTest, 1);
+    g_autofree char *edu = g_strdup_printf("-device edu,addr=%02x.0,"
+                                           "dma_mask=0xffffffffffffffff",
+                                           EDU_SLOT);
+
+    t->qts = qtest_initf("-M q35 -nodefaults -m 512M "
+                         "-device xrmu-sys,id=xs,addr=0x%" PRIx64 "%s%s %s",
+                         addr, unit_opts ? "," : "",
+                         unit_opts ? unit_opts : "", devices ? devices : edu);
+    t->mmio = addr;
+    t->bus = qpci_new_pc(t->qts, NULL);
+    t->next_page = MEM_BASE;
+    t->cap = rd64(t, R_CAP);
+    t->sync_addr = xt_page(t);
+    if (!devices) {
+        xt_start_edu(t, QPCI_DEVFN(EDU_SLOT, 0));
+    }
+    return t;
+}
+
+static XrmuTest *xt_start_sys(const char *unit_opts)
+{
+    return xt_start_sys_full(SYS_ADDR, unit_opts, NULL);
 }
 
 static void xt_end(XrmuTest *t)
@@ -3131,14 +3234,12 @@ static void sync_refused(XrmuTest *t, uint64_t addr, uint32_t data,
 
 /*
  * The unit's own DMA reaches RAM only (overview, R13): a SYNC status word
- * aimed at CTRL or at another device's register, a command queue and a
- * fault queue placed in BAR0 fail as DMA outside memory does, and no
- * register changes.
+ * aimed at CTRL in the unit's registers at @regs or at another device's
+ * register, a command queue and a fault queue placed at @regs fail as DMA
+ * outside memory does, and no register changes.
  */
-static void test_own_bar_dma(void)
+static void own_regs_dma(XrmuTest *t, uint64_t regs)
 {
-    XrmuTest *t = xt_start(NULL);
-    uint64_t bar = t->bar.addr;
     uint64_t good = xt_page(t);
     uint32_t n = 0, ctrl;
 
@@ -3147,7 +3248,7 @@ static void test_own_bar_dma(void)
     g_assert_cmphex(ctrl & CTRL_EN, ==, CTRL_EN);
 
     /* SYNC writing 0 to CTRL: SYNC_WRITE_ERR, the unit stays on */
-    sync_refused(t, bar + R_CTRL, 0, good, &n);
+    sync_refused(t, regs + R_CTRL, 0, good, &n);
     g_assert_cmphex(rd32(t, R_CTRL), ==, ctrl);
     g_assert_cmphex(rd32(t, R_STATUS) & STS_EN_ACK, ==, STS_EN_ACK);
 
@@ -3157,12 +3258,12 @@ static void test_own_bar_dma(void)
     g_assert_cmphex(qpci_io_readl(t->edu, t->ebar, EDU_LIVENESS), ==,
                     0xffffffff);
 
-    /* command queue in BAR0: READ_ERR at HEAD, nothing executed */
-    cmdq_unreachable(t, bar, CTRL_EN, &n);
+    /* command queue in the registers: READ_ERR at HEAD, nothing executed */
+    cmdq_unreachable(t, regs, CTRL_EN, &n);
 
-    /* fault queue in BAR0: WERR, the record written nowhere */
+    /* fault queue in the registers: WERR, the record written nowhere */
     xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLTQ_EN) | CTRL_EN);
-    wr64(t, R_FLTQ_BASE, bar | 4);
+    wr64(t, R_FLTQ_BASE, regs | 4);
     xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
     make_fault(t, 0x1800000);
     g_assert_cmphex(rd32(t, R_FLTQ_STS), ==, FLTQ_STS_WERR);
@@ -3170,8 +3271,15 @@ static void test_own_bar_dma(void)
     g_assert(xt_msix_fired(t, 0));
     viol(t, &n, 13);
     g_assert_cmphex(rd32(t, R_CTRL), ==, CTRL_QUEUES | CTRL_EN);
-    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, bar | 4);
+    g_assert_cmphex(rd64(t, R_FLTQ_BASE), ==, regs | 4);
     g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+}
+
+static void test_own_bar_dma(void)
+{
+    XrmuTest *t = xt_start(NULL);
+
+    own_regs_dma(t, t->bar.addr);
     xt_end(t);
 }
 
@@ -4253,6 +4361,290 @@ static void test_fuzz(void)
  * Each case runs in a forked subprocess, so that a failing assertion in
  * one case does not hide the results of the others.
  */
+/* The memory-mapped unit (xrmu-sys) */
+
+/* Route GSI @gsi to @vector of APIC 0: fixed, edge-triggered, unmasked */
+static void ioapic_route(XrmuTest *t, int gsi, int vector)
+{
+    qtest_writel(t->qts, IOAPIC_BASE + IOAPIC_IOREGSEL,
+                 IOAPIC_REDTBL(gsi) + 1);
+    qtest_writel(t->qts, IOAPIC_BASE + IOAPIC_IOWIN, 0);
+    qtest_writel(t->qts, IOAPIC_BASE + IOAPIC_IOREGSEL, IOAPIC_REDTBL(gsi));
+    qtest_writel(t->qts, IOAPIC_BASE + IOAPIC_IOWIN, vector);
+}
+
+/*
+ * Identity ("Memory-mapped (platform) variant"): VERSION, CAP and RIDRANGE
+ * read as on the PCI function with the same properties, RIDRANGE follows
+ * segment, bus-first and bus-last, and the block sits at addr and is
+ * exactly 4 KiB: the page after it reads as a page where nothing is, also
+ * while DBG_INJECT.UNIT_GONE makes the whole block read all ones.
+ */
+static void test_sys_identity(void)
+{
+    static const char props[] = "segment=2,bus-first=16,bus-last=31,"
+                                "aw-bits=57,did-bits=7,ps-1g=off";
+    uint64_t alt = 0xfe001000, none;
+    XrmuTest *t = xt_start(NULL);
+    uint64_t cap = t->cap, rr = rd64(t, R_RIDRANGE);
+
+    xt_end(t);
+    t = xt_start_sys(NULL);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    g_assert_cmphex(t->cap, ==, cap);
+    g_assert_cmphex(rd64(t, R_RIDRANGE), ==, rr);
+    g_assert_cmphex(rd64(t, R_ECAP), ==, 0);
+    assert_regs_reset(t);
+    xt_end(t);
+
+    t = xt_start(props);
+    cap = t->cap;
+    rr = rd64(t, R_RIDRANGE);
+    xt_end(t);
+    g_assert_cmphex(rr, ==, 2 | 16 << 16 | 31 << 24);
+    t = xt_start_sys_full(alt, props, NULL);
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    g_assert_cmphex(t->cap, ==, cap);
+    g_assert_cmphex(rd64(t, R_RIDRANGE), ==, rr);
+    g_assert_cmphex(qtest_readl(t->qts, SYS_ADDR + R_VERSION), !=,
+                    XRMU_VERSION_1_0);
+
+    none = qtest_readq(t->qts, alt + 0x2000);
+    g_assert_cmphex(qtest_readq(t->qts, alt - 8), ==, none);
+    g_assert_cmphex(qtest_readq(t->qts, alt + 0x1000 + R_VERSION), ==, none);
+    g_assert_cmphex(qtest_readq(t->qts, alt + 0x1000 + R_CAP), ==, none);
+    wr32(t, R_DBG_INJECT, DBG_UNIT_GONE);
+    g_assert_cmphex(rd64(t, R_VERSION), ==, UINT64_MAX);
+    g_assert_cmphex(rd64(t, 0xff8), ==, UINT64_MAX);
+    g_assert_cmphex(qtest_readq(t->qts, alt + 0x1000), ==, none);
+    g_assert_cmphex(qtest_readq(t->qts, alt + 0x1ff8), ==, none);
+    g_assert_cmphex(qtest_readq(t->qts, alt - 8), ==, none);
+    g_assert_cmphex(none, !=, UINT64_MAX);
+    /* only a platform reset brings it back */
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'system_reset' }");
+    qtest_qmp_eventwait(t->qts, "RESET");
+    assert_regs_reset(t);
+    xt_end(t);
+}
+
+/*
+ * No Bus Master Enable: straight after power-on, with no PCI config access
+ * at all, the unit reads commands and writes the SYNC status word (the PCI
+ * function needs BME for both, fault/bus-master).
+ */
+static void test_sys_no_bme(void)
+{
+    XrmuTest *t = xt_start_sys_full(SYS_ADDR, NULL, "");
+
+    xt_queues(t, 4, 4);
+    xt_ctrl(t, CTRL_QUEUES);
+    xt_sync(t);
+    xt_cmd_put(t, CMD_NOP, 0);
+    xt_sync(t);
+    g_assert_cmphex(rd32(t, R_DBG_VIOL_COUNT), ==, 0);
+    xt_end(t);
+}
+
+/*
+ * Interrupts: the command line is pulsed once for a SYNC with IRQ = 1 and
+ * once when CMDQ_STS.ERR goes 0 -> 1, the fault line once for a record
+ * written into an empty fault queue; only while CTRL.CMD_IE / FLT_IE is
+ * set, and an event with the bit clear is not remembered.  The pulses
+ * reach the GSIs of irq-fault and irq-cmd (6 and 7).
+ */
+static void test_sys_interrupts(void)
+{
+    XrmuTest *t = xt_start_sys(NULL);
+    uint64_t iova = 0x40000000;
+
+    ioapic_route(t, SYS_GSI_FLT, 0x56);
+    ioapic_route(t, SYS_GSI_CMD, 0x57);
+    /* its SYNCs have IRQ = 0 */
+    xt_enable(t, 0);
+    g_assert_cmpuint(sys_pulses(t, 1), ==, 0);
+    g_assert_cmpuint(sys_pulses(t, 0), ==, 0);
+
+    xt_cmd(t, CMD_SYNC | SYNC_IRQ, 0);
+    g_assert_cmpuint(sys_pulses(t, 1), ==, 1);
+    g_assert_cmpuint(sys_pulses(t, 0), ==, 0);
+    g_assert(apic_irr_has(t, 0x57));
+    g_assert(!apic_irr_has(t, 0x56));
+
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_CMD_IE) | CTRL_EN);
+    xt_cmd(t, CMD_SYNC | SYNC_IRQ, 0);
+    g_assert_cmpuint(sys_pulses(t, 1), ==, 1);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    qtest_clock_step(t->qts, 1000000);
+    g_assert_cmpuint(sys_pulses(t, 1), ==, 1);
+
+    /* ERR 0 -> 1: one pulse, none on resuming (cmd_error_resume) */
+    t->pulses_seen[1] = 1;
+    xt_cmd_put(t, 0x06, 0);
+    cmd_error_resume(t, CMDQ_ERR_ILLEGAL, true);
+    g_assert_cmpuint(sys_pulses(t, 1), ==, 2);
+
+    /* faults of edu (no mapping) */
+    xt_dte_xlate(t, 4, 2);
+    make_fault(t, iova);
+    g_assert_cmpuint(sys_pulses(t, 0), ==, 1);
+    g_assert(apic_irr_has(t, 0x56));
+    make_fault(t, iova + PAGE);
+    g_assert_cmpuint(sys_pulses(t, 0), ==, 1);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova, 2, 4);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova + PAGE, 2, 4);
+    xt_no_fault(t);
+    make_fault(t, iova + 2 * PAGE);
+    g_assert_cmpuint(sys_pulses(t, 0), ==, 2);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova + 2 * PAGE, 2, 4);
+
+    xt_ctrl(t, (CTRL_QUEUES & ~CTRL_FLT_IE) | CTRL_EN);
+    make_fault(t, iova + 3 * PAGE);
+    xt_ctrl(t, CTRL_QUEUES | CTRL_EN);
+    qtest_clock_step(t->qts, 1000000);
+    g_assert_cmpuint(sys_pulses(t, 0), ==, 2);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova + 3 * PAGE, 2, 4);
+    xt_no_fault(t);
+    g_assert_cmpuint(sys_pulses(t, 1), ==, 2);
+    xt_end(t);
+}
+
+/*
+ * No requester ID of its own: every requester of RIDRANGE is covered, RID
+ * 0 too.  edu sits behind a root port whose secondary bus is numbered 1
+ * while edu is set up, then 0: not a numbering firmware makes, but the
+ * unit sees the RID the bus numbers give, 00:00.0, the lowest of the
+ * range, and translates it.
+ */
+static void test_sys_rid0(void)
+{
+    XrmuTest *t = xt_start_sys_full(SYS_ADDR, NULL,
+                                    "-device pcie-root-port,id=rp1,"
+                                    "addr=05.0,chassis=1 "
+                                    "-device edu,bus=rp1,addr=00.0,"
+                                    "dma_mask=0xffffffffffffffff");
+    QPCIDevice *rp = qpci_device_find(t->bus, QPCI_DEVFN(5, 0));
+    uint64_t root, src = xt_page(t), dst = xt_page(t);
+    uint64_t iova = 0x40000000, xlate;
+
+    g_assert(rp);
+    qpci_config_writeb(rp, PCI_SECONDARY_BUS, 1);
+    qpci_config_writeb(rp, PCI_SUBORDINATE_BUS, 1);
+    /* the window where libqos maps BARs: 0xe0000000-0xefffffff */
+    qpci_config_writew(rp, PCI_MEMORY_BASE, 0xe000);
+    qpci_config_writew(rp, PCI_MEMORY_LIMIT, 0xeff0);
+    qpci_device_enable(rp);
+    xt_start_edu(t, 1 << 8 | QPCI_DEVFN(0, 0));
+    qpci_io_writel(t->edu, t->ebar, EDU_LIVENESS, 0);
+    g_assert_cmphex(qpci_io_readl(t->edu, t->ebar, EDU_LIVENESS), ==,
+                    0xffffffff);
+    qpci_config_writeb(rp, PCI_SECONDARY_BUS, 0);
+    qpci_config_writeb(rp, PCI_SUBORDINATE_BUS, 0);
+    t->edu_rid = 0;
+
+    xt_enable(t, 0);
+    root = xt_dte_xlate(t, 4, 3);
+    make_fault(t, iova);
+    xt_fault(t, RSN_PT_NOT_PRESENT, ACC_WRITE, iova, 3, 4);
+    xt_no_fault(t);
+    xt_map(t, root, 4, iova, src, 1, PTE_R);
+    xt_map(t, root, 4, iova + PAGE, dst, 1, PTE_W);
+    fill_pattern(t, src, PAGE, 43);
+    xlate = cnt(t, R_CNT_XLATE);
+    dev_read(t, iova, 0, PAGE);
+    dev_write(t, iova + PAGE, 0, PAGE);
+    g_assert(has_pattern(t, dst, PAGE, 43));
+    g_assert_cmpuint(cnt(t, R_CNT_XLATE), >, xlate);
+    xt_no_fault(t);
+    g_free(rp);
+    xt_end(t);
+}
+
+/* Own DMA reaches RAM only, not the register block (fault/own-bar-dma) */
+static void test_sys_own_regs_dma(void)
+{
+    XrmuTest *t = xt_start_sys(NULL);
+
+    own_regs_dma(t, t->mmio);
+    xt_end(t);
+}
+
+/*
+ * Start QEMU with @args and expect it to refuse them: exit status 1 with
+ * @msg on stderr.  One still running after 10 s is killed (and fails).
+ */
+static void sys_refused(const char *args, const char *msg)
+{
+    const char *bin = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = g_strdup_printf("exec %s -M q35 -nodefaults "
+                                           "-display none -accel qtest -S "
+                                           "%s", bin, args);
+    char *argv[] = { (char *)"/bin/sh", (char *)"-c", cmd, NULL };
+    g_autoptr(GError) err = NULL;
+    char out[4096];
+    size_t len = 0;
+    ssize_t r;
+    int fd, status = 0, i;
+    GPid pid;
+
+    g_assert(bin);
+    g_assert(g_spawn_async_with_pipes(NULL, argv, NULL,
+                                      G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                      &pid, NULL, NULL, &fd, &err));
+    for (i = 0; i < 1000 && waitpid(pid, &status, WNOHANG) != pid; i++) {
+        g_usleep(10 * 1000);
+    }
+    if (i == 1000) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    while (len < sizeof(out) - 1 &&
+           (r = read(fd, out + len, sizeof(out) - 1 - len)) > 0) {
+        len += r;
+    }
+    out[len] = 0;
+    close(fd);
+    g_spawn_close_pid(pid);
+    g_test_message("%s: %s", args, out);
+    g_assert_cmpint(i, <, 1000);
+    g_assert(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(out, msg));
+}
+
+/*
+ * Realize refuses GSIs that are no I/O APIC input or the same for both
+ * lines, an addr that is not 4 KiB aligned, a pci-bus that is not a root
+ * bus or one that has an IOMMU; GSIs 23 and 0 and pci-bus=pcie.0 work.
+ */
+static void test_sys_bad_props(void)
+{
+    XrmuTest *t;
+
+    sys_refused("-device xrmu-sys,irq-fault=24",
+                "xrmu-sys: GSI 24 is not an IOAPIC input");
+    sys_refused("-device xrmu-sys,irq-cmd=100",
+                "xrmu-sys: GSI 100 is not an IOAPIC input");
+    sys_refused("-device xrmu-sys,irq-fault=7",
+                "xrmu-sys: the fault and command interrupts need two GSIs");
+    sys_refused("-device xrmu-sys,irq-fault=9,irq-cmd=9",
+                "xrmu-sys: the fault and command interrupts need two GSIs");
+    sys_refused("-device xrmu-sys,addr=0xfeda0800",
+                "xrmu-sys: addr 0xfeda0800 is not 4 KiB aligned");
+    sys_refused("-device xrmu-sys,pci-bus=nosuchbus",
+                "xrmu-sys: pci-bus \"nosuchbus\" is not a PCI root bus");
+    sys_refused("-device pcie-root-port,id=rp1,chassis=1 "
+                "-device xrmu-sys,pci-bus=rp1",
+                "xrmu-sys: pci-bus \"rp1\" is not a PCI root bus");
+    sys_refused("-device xrmu-pci -device xrmu-sys",
+                "xrmu-sys: root bus pcie.0 already has an IOMMU");
+    sys_refused("-device xrmu-sys -device xrmu-sys,addr=0xfedb0000",
+                "xrmu-sys: root bus pcie.0 already has an IOMMU");
+
+    t = xt_start_sys("irq-fault=23,irq-cmd=0,pci-bus=pcie.0");
+    g_assert_cmphex(rd32(t, R_VERSION), ==, XRMU_VERSION_1_0);
+    xt_end(t);
+}
+
 typedef struct XrmuCase {
     const char *name;
     void (*fn)(void);
@@ -4360,6 +4752,12 @@ static const XrmuCase xrmu_cases[] = {
     { "inject/unit-gone-quiet", test_inject_unit_gone_quiet },
     { "inject/ctrl-delay", test_inject_ctrl_delay },
     { "fuzz", test_fuzz },
+    { "sys/identity", test_sys_identity },
+    { "sys/no-bme", test_sys_no_bme },
+    { "sys/interrupts", test_sys_interrupts },
+    { "sys/rid0", test_sys_rid0 },
+    { "sys/own-regs-dma", test_sys_own_regs_dma },
+    { "sys/bad-props", test_sys_bad_props },
 };
 
 int main(int argc, char **argv)
@@ -4380,6 +4778,10 @@ int main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/xrmu/%s",
                                                 xrmu_cases[i].name);
 
+        if (g_str_has_prefix(xrmu_cases[i].name, "sys/") &&
+            !qtest_has_device("xrmu-sys")) {
+            continue;
+        }
         qtest_add_data_func(path, &xrmu_cases[i], run_case);
     }
     return g_test_run();
