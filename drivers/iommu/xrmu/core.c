@@ -34,7 +34,6 @@
  */
 
 #include <linux/bitfield.h>
-#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/idr.h>
@@ -65,7 +64,6 @@
 static LIST_HEAD(xrmu_units);
 static DEFINE_MUTEX(xrmu_units_lock);	/* xrmu_units */
 static DEFINE_IDA(xrmu_unit_ida);
-static struct dentry *xrmu_debugfs_root;
 
 static const struct iommu_domain_ops xrmu_paging_ops;
 
@@ -316,6 +314,9 @@ static int xrmu_pass_device(struct xrmu_unit *unit, struct pci_dev *pdev)
 					       false);
 	struct xrmu_alias_ctx ctx = { .unit = unit };
 
+	/* Not probed: its MSIs are not remapped. */
+	xrmu_ir_fill_dte(NULL, &pass);
+
 	mutex_lock(&unit->dt_lock);
 	xrmu_walk_aliases(pdev, &ctx);
 	if (!ctx.ret) {
@@ -477,7 +478,7 @@ static struct iommu_domain *xrmu_domain_alloc_paging(struct device *dev)
 	unit = master->unit;
 
 	cfg.levels = unit->levels;
-	cfg.common.hw_max_vasz_lg2 = PAGE_SHIFT + 9 * unit->levels;
+	cfg.common.hw_max_vasz_lg2 = xrmu_pt_va_bits(unit->levels);
 	cfg.common.hw_max_oasz_lg2 = unit->paw;
 	/* INV_IOTLB takes any range: one per gather, gaps included. */
 	cfg.common.features = BIT(PT_FEAT_FLUSH_RANGE);
@@ -935,7 +936,7 @@ XRMU_ATTR(ecap, "0x%016llx", unit->ecap);
 XRMU_ATTR(ridrange, "%04x:%02x-%02x", unit->segment, unit->bus_first,
 	  unit->bus_last);
 XRMU_ATTR(domain_id_bits, "%u", unit->didw);
-XRMU_ATTR(address_width, "%u", PAGE_SHIFT + 9 * unit->levels);
+XRMU_ATTR(address_width, "%u", xrmu_pt_va_bits(unit->levels));
 XRMU_ATTR(phys_address_width, "%u", unit->paw);
 XRMU_ATTR(page_sizes, "0x%lx", unit->pgsize_bitmap);
 XRMU_ATTR(coherent, "%u", !!(unit->cap & XRMU_CAP_COH));
@@ -962,90 +963,6 @@ static const struct attribute_group *xrmu_attr_groups[] = {
 	&xrmu_attr_group,
 	NULL,
 };
-
-/* ---- debugfs ---- */
-
-static int xrmu_regs_show(struct seq_file *s, void *unused)
-{
-	static const struct {
-		const char *name;
-		unsigned int off;
-		bool wide;
-	} regs[] = {
-		{ "VERSION", XRMU_REG_VERSION, false },
-		{ "CAP", XRMU_REG_CAP, true },
-		{ "RIDRANGE", XRMU_REG_RIDRANGE, true },
-		{ "ECAP", XRMU_REG_ECAP, true },
-		{ "CTRL", XRMU_REG_CTRL, false },
-		{ "STATUS", XRMU_REG_STATUS, false },
-		{ "DTBASE", XRMU_REG_DTBASE, true },
-		{ "CMDQ_BASE", XRMU_REG_CMDQ_BASE, true },
-		{ "CMDQ_HEAD", XRMU_REG_CMDQ_HEAD, false },
-		{ "CMDQ_TAIL", XRMU_REG_CMDQ_TAIL, false },
-		{ "CMDQ_STS", XRMU_REG_CMDQ_STS, false },
-		{ "FLTQ_BASE", XRMU_REG_FLTQ_BASE, true },
-		{ "FLTQ_HEAD", XRMU_REG_FLTQ_HEAD, false },
-		{ "FLTQ_TAIL", XRMU_REG_FLTQ_TAIL, false },
-		{ "FLTQ_STS", XRMU_REG_FLTQ_STS, false },
-		{ "FLTQ_LOST", XRMU_REG_FLTQ_LOST, false },
-		{ "DBG_VIOL_COUNT", XRMU_REG_DBG_VIOL_COUNT, false },
-		{ "DBG_VIOL_LAST", XRMU_REG_DBG_VIOL_LAST, false },
-		{ "CNT_XLATE", XRMU_REG_CNT_XLATE, true },
-		{ "CNT_FAULT", XRMU_REG_CNT_FAULT, true },
-		{ "CNT_IR_REMAP", XRMU_REG_CNT_IR_REMAP, true },
-		{ "CNT_IR_BLOCK", XRMU_REG_CNT_IR_BLOCK, true },
-		{ "CNT_IOTLB_HIT", XRMU_REG_CNT_IOTLB_HIT, true },
-		{ "CNT_IOTLB_MISS", XRMU_REG_CNT_IOTLB_MISS, true },
-		{ "CNT_CMD", XRMU_REG_CNT_CMD, true },
-	};
-	struct xrmu_unit *unit = s->private;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(regs); i++) {
-		if (regs[i].wide)
-			seq_printf(s, "%-15s 0x%016llx\n", regs[i].name,
-				   xrmu_readq(unit, regs[i].off));
-		else
-			seq_printf(s, "%-15s 0x%08x\n", regs[i].name,
-				   xrmu_readl(unit, regs[i].off));
-	}
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(xrmu_regs);
-
-/* Fault injection through DBG_INJECT (units with CAP.DBG only). */
-static int xrmu_inject_set(void *data, u64 val)
-{
-	struct xrmu_unit *unit = data;
-
-	if (val > GENMASK(6, 0))
-		return -EINVAL;
-	xrmu_writel(unit, XRMU_REG_DBG_INJECT, val);
-	return 0;
-}
-
-static int xrmu_inject_get(void *data, u64 *val)
-{
-	struct xrmu_unit *unit = data;
-
-	*val = xrmu_readl(unit, XRMU_REG_DBG_INJECT);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(xrmu_inject_fops, xrmu_inject_get, xrmu_inject_set,
-			 "0x%02llx\n");
-
-/*
- * Writing 1 issues a SYNC alone and returns its result: with CMD_ILLEGAL
- * injected just before, the unit rejects the SYNC itself (a path no other
- * submission reaches: every one starts with another command).
- */
-static int xrmu_sync_set(void *data, u64 val)
-{
-	if (val != 1)
-		return -EINVAL;
-	return xrmu_cmdq_submit(data, NULL, 0);
-}
-DEFINE_DEBUGFS_ATTRIBUTE(xrmu_sync_fops, NULL, xrmu_sync_set, "%llu\n");
 
 /* ---- probe ---- */
 
@@ -1100,7 +1017,7 @@ static int xrmu_validate(struct xrmu_unit *unit, u64 ridrange)
 		why = "PAW out of range";
 	else if (xrmu_top_of_memory() >> FIELD_GET(XRMU_CAP_PAW, cap))
 		why = "PAW below the top of system memory";
-	else if ((cap & XRMU_CAP_IR) ? irtmax > 11 : irtmax != 0)
+	else if ((cap & XRMU_CAP_IR) ? irtmax > XRMU_IRT_MAX_LOG2 : irtmax != 0)
 		why = "IRT_MAXLOG2 inconsistent with IR";
 	else if (ridrange & XRMU_RIDRANGE_RSVD)
 		why = "reserved RIDRANGE bits set";
@@ -1505,16 +1422,6 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 	if (ret)
 		goto err_list;
 
-	unit->debugfs = debugfs_create_dir(dev_name(unit->dev),
-					   xrmu_debugfs_root);
-	debugfs_create_file("regs", 0444, unit->debugfs, unit,
-			    &xrmu_regs_fops);
-	if (unit->cap & XRMU_CAP_DBG) {
-		debugfs_create_file_unsafe("inject", 0600, unit->debugfs, unit,
-					   &xrmu_inject_fops);
-		debugfs_create_file_unsafe("sync", 0200, unit->debugfs, unit,
-					   &xrmu_sync_fops);
-	}
 	xrmu_debugfs_unit_init(unit);
 
 	dev_info(unit->dev,
@@ -1522,7 +1429,7 @@ int xrmu_core_probe(struct xrmu_unit *unit)
 		 FIELD_GET(XRMU_VERSION_MAJOR, unit->version),
 		 FIELD_GET(XRMU_VERSION_MINOR, unit->version),
 		 unit->segment, unit->bus_first, unit->bus_last,
-		 PAGE_SHIFT + 9 * unit->levels, unit->pgsize_bitmap,
+		 xrmu_pt_va_bits(unit->levels), unit->pgsize_bitmap,
 		 unit->didw);
 	return 0;
 
@@ -1550,7 +1457,7 @@ void xrmu_core_remove(struct xrmu_unit *unit)
 {
 	bool had_masters;
 
-	debugfs_remove_recursive(unit->debugfs);
+	xrmu_debugfs_unit_exit(unit);
 	mutex_lock(&xrmu_units_lock);
 	list_del(&unit->node);
 	mutex_unlock(&xrmu_units_lock);
@@ -1656,10 +1563,7 @@ static int __init xrmu_init(void)
 {
 	int ret;
 
-#ifdef CONFIG_IOMMU_DEBUGFS
-	/* Beside the other IOMMU drivers': /sys/kernel/debug/iommu/xrmu/. */
-	xrmu_debugfs_root = debugfs_create_dir("xrmu", iommu_debugfs_dir);
-#endif
+	xrmu_debugfs_init();
 	ret = xrmu_pci_register();
 	if (ret)
 		goto err_debugfs;
@@ -1671,7 +1575,7 @@ static int __init xrmu_init(void)
 err_pci:
 	xrmu_pci_unregister();
 err_debugfs:
-	debugfs_remove_recursive(xrmu_debugfs_root);
+	xrmu_debugfs_exit();
 	return ret;
 }
 rootfs_initcall(xrmu_init);
@@ -1680,7 +1584,7 @@ static void __exit xrmu_exit(void)
 {
 	xrmu_platform_unregister();
 	xrmu_pci_unregister();
-	debugfs_remove_recursive(xrmu_debugfs_root);
+	xrmu_debugfs_exit();
 }
 module_exit(xrmu_exit);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * xrmu debugfs: per-unit counters, device table, page walks and interrupt
- * remapping tables, in /sys/kernel/debug/iommu/xrmu/<unit>/.  Also the one place
- * that instantiates the xrmu tracepoints.
+ * xrmu debugfs, all of it: /sys/kernel/debug/iommu/xrmu/<unit>/ with the
+ * unit's registers, fault injection and a lone SYNC (units with CAP.DBG),
+ * counters, device table, page walks and interrupt remapping tables.
  *
  * The tables are read as the unit would read them, from memory, with no
  * lock against concurrent map/unmap: a walk of a page table that is being
@@ -21,8 +21,7 @@
 #include "irq_remap.h"
 #include "xrmu.h"
 
-#define CREATE_TRACE_POINTS
-#include "trace.h"
+static struct dentry *xrmu_debugfs_root;
 
 static const char * const xrmu_dte_mode[] = { "blocked", "pass", "xlate", "?" };
 static const char * const xrmu_dte_im[] = { "block", "compat", "remap", "?" };
@@ -261,12 +260,12 @@ static int xrmu_walk_show(struct seq_file *s, void *unused)
 		seq_puts(s, "bad LEVELS: DTE_RSVD fault\n");
 		return 0;
 	}
-	if (iova >> (PAGE_SHIFT + 9 * levels)) {
+	if (iova >> xrmu_pt_va_bits(levels)) {
 		seq_puts(s, "iova beyond the address width: ADDR_RANGE fault\n");
 		return 0;
 	}
 	for (lvl = levels; lvl >= 1; lvl--) {
-		unsigned int shift = PAGE_SHIFT + 9 * (lvl - 1);
+		unsigned int shift = xrmu_pt_va_bits(lvl - 1);
 		unsigned int idx = (iova >> shift) & (XRMU_PT_ENTRIES - 1);
 		const u64 *t = xrmu_dbg_phys(table);
 
@@ -338,15 +337,109 @@ static const struct file_operations xrmu_walk_fops = {
 	.release = single_release,
 };
 
+/* ---- registers, fault injection, a lone SYNC ---- */
+
+static int xrmu_regs_show(struct seq_file *s, void *unused)
+{
+	static const struct {
+		const char *name;
+		unsigned int off;
+		bool wide;
+	} regs[] = {
+		{ "VERSION", XRMU_REG_VERSION, false },
+		{ "CAP", XRMU_REG_CAP, true },
+		{ "RIDRANGE", XRMU_REG_RIDRANGE, true },
+		{ "ECAP", XRMU_REG_ECAP, true },
+		{ "CTRL", XRMU_REG_CTRL, false },
+		{ "STATUS", XRMU_REG_STATUS, false },
+		{ "DTBASE", XRMU_REG_DTBASE, true },
+		{ "CMDQ_BASE", XRMU_REG_CMDQ_BASE, true },
+		{ "CMDQ_HEAD", XRMU_REG_CMDQ_HEAD, false },
+		{ "CMDQ_TAIL", XRMU_REG_CMDQ_TAIL, false },
+		{ "CMDQ_STS", XRMU_REG_CMDQ_STS, false },
+		{ "FLTQ_BASE", XRMU_REG_FLTQ_BASE, true },
+		{ "FLTQ_HEAD", XRMU_REG_FLTQ_HEAD, false },
+		{ "FLTQ_TAIL", XRMU_REG_FLTQ_TAIL, false },
+		{ "FLTQ_STS", XRMU_REG_FLTQ_STS, false },
+		{ "FLTQ_LOST", XRMU_REG_FLTQ_LOST, false },
+		{ "DBG_VIOL_COUNT", XRMU_REG_DBG_VIOL_COUNT, false },
+		{ "DBG_VIOL_LAST", XRMU_REG_DBG_VIOL_LAST, false },
+		{ "CNT_XLATE", XRMU_REG_CNT_XLATE, true },
+		{ "CNT_FAULT", XRMU_REG_CNT_FAULT, true },
+		{ "CNT_IR_REMAP", XRMU_REG_CNT_IR_REMAP, true },
+		{ "CNT_IR_BLOCK", XRMU_REG_CNT_IR_BLOCK, true },
+		{ "CNT_IOTLB_HIT", XRMU_REG_CNT_IOTLB_HIT, true },
+		{ "CNT_IOTLB_MISS", XRMU_REG_CNT_IOTLB_MISS, true },
+		{ "CNT_CMD", XRMU_REG_CNT_CMD, true },
+	};
+	struct xrmu_unit *unit = s->private;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(regs); i++) {
+		if (regs[i].wide)
+			seq_printf(s, "%-15s 0x%016llx\n", regs[i].name,
+				   xrmu_readq(unit, regs[i].off));
+		else
+			seq_printf(s, "%-15s 0x%08x\n", regs[i].name,
+				   xrmu_readl(unit, regs[i].off));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xrmu_regs);
+
+/* Fault injection through DBG_INJECT (units with CAP.DBG only). */
+static int xrmu_inject_set(void *data, u64 val)
+{
+	struct xrmu_unit *unit = data;
+
+	if (val > GENMASK(6, 0))
+		return -EINVAL;
+	xrmu_writel(unit, XRMU_REG_DBG_INJECT, val);
+	return 0;
+}
+
+static int xrmu_inject_get(void *data, u64 *val)
+{
+	struct xrmu_unit *unit = data;
+
+	*val = xrmu_readl(unit, XRMU_REG_DBG_INJECT);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xrmu_inject_fops, xrmu_inject_get, xrmu_inject_set,
+			 "0x%02llx\n");
+
+/*
+ * Writing 1 issues a SYNC alone and returns its result: with CMD_ILLEGAL
+ * injected just before, the unit rejects the SYNC itself (a path no other
+ * submission reaches: every one starts with another command).
+ */
+static int xrmu_sync_set(void *data, u64 val)
+{
+	if (val != 1)
+		return -EINVAL;
+	return xrmu_cmdq_submit(data, NULL, 0);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xrmu_sync_fops, NULL, xrmu_sync_set, "%llu\n");
+
 /**
- * xrmu_debugfs_unit_init() - populate a unit's debugfs directory
- * @unit: the unit; @unit->debugfs is its directory
+ * xrmu_debugfs_unit_init() - create a unit's debugfs directory
+ * @unit: the unit, registered with the IOMMU core
  *
- * Adds "counters", "dte", "irte" and "walk" next to the "regs" and
- * "inject" files of core.c.
+ * /sys/kernel/debug/iommu/xrmu/<device name>/: "regs", "counters", "dte",
+ * "irte", "walk", and with CAP.DBG "inject" and "sync".
  */
 void xrmu_debugfs_unit_init(struct xrmu_unit *unit)
 {
+	unit->debugfs = debugfs_create_dir(dev_name(unit->dev),
+					   xrmu_debugfs_root);
+	debugfs_create_file("regs", 0444, unit->debugfs, unit,
+			    &xrmu_regs_fops);
+	if (unit->cap & XRMU_CAP_DBG) {
+		debugfs_create_file_unsafe("inject", 0600, unit->debugfs, unit,
+					   &xrmu_inject_fops);
+		debugfs_create_file_unsafe("sync", 0200, unit->debugfs, unit,
+					   &xrmu_sync_fops);
+	}
 	debugfs_create_file("counters", 0444, unit->debugfs, unit,
 			    &xrmu_counters_fops);
 	debugfs_create_file("dte", 0444, unit->debugfs, unit, &xrmu_dte_fops);
@@ -354,4 +447,32 @@ void xrmu_debugfs_unit_init(struct xrmu_unit *unit)
 			    &xrmu_irte_fops);
 	debugfs_create_file("walk", 0600, unit->debugfs, unit,
 			    &xrmu_walk_fops);
+}
+
+/**
+ * xrmu_debugfs_unit_exit() - remove a unit's debugfs directory
+ * @unit: the unit
+ */
+void xrmu_debugfs_unit_exit(struct xrmu_unit *unit)
+{
+	debugfs_remove_recursive(unit->debugfs);
+}
+
+/**
+ * xrmu_debugfs_init() - the driver's directory, beside the other IOMMU
+ * drivers': /sys/kernel/debug/iommu/xrmu/ (with CONFIG_IOMMU_DEBUGFS)
+ */
+void xrmu_debugfs_init(void)
+{
+#ifdef CONFIG_IOMMU_DEBUGFS
+	xrmu_debugfs_root = debugfs_create_dir("xrmu", iommu_debugfs_dir);
+#endif
+}
+
+/**
+ * xrmu_debugfs_exit() - remove the driver's directory
+ */
+void xrmu_debugfs_exit(void)
+{
+	debugfs_remove_recursive(xrmu_debugfs_root);
 }

@@ -19,15 +19,15 @@ static void xrmu_test_dte(struct kunit *test)
 	d = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, 4, 0x123456000ULL, 0x2a,
 			    false);
 	KUNIT_EXPECT_EQ(test, d.qw[0], 0x0000000123456025ULL);
-	/* DID [15:0], IM=1 [17:16] */
-	KUNIT_EXPECT_EQ(test, d.qw[1], 0x000000000001002aULL);
+	/* DID [15:0]; the interrupt fields are xrmu_dte_set_ir()'s */
+	KUNIT_EXPECT_EQ(test, d.qw[1], 0x000000000000002aULL);
 	KUNIT_EXPECT_EQ(test, d.qw[2], 0ULL);
 	KUNIT_EXPECT_EQ(test, d.qw[3], 0ULL);
 
 	d = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, 3, 0xfffff000ULL, 0xffff,
 			    false);
 	KUNIT_EXPECT_EQ(test, d.qw[0], 0x00000000fffff01dULL);
-	KUNIT_EXPECT_EQ(test, d.qw[1], 0x000000000001ffffULL);
+	KUNIT_EXPECT_EQ(test, d.qw[1], 0x000000000000ffffULL);
 
 	d = xrmu_dte_encode(XRMU_DTE_MODE_XLATE, 5, 0x000ffffffffff000ULL, 0,
 			    false);
@@ -36,7 +36,7 @@ static void xrmu_test_dte(struct kunit *test)
 	/* pass-through: V=1 MODE=1; translate-only fields stay 0 */
 	d = xrmu_dte_encode(XRMU_DTE_MODE_PASS, 4, 0x5000, 7, false);
 	KUNIT_EXPECT_EQ(test, d.qw[0], 0x3ULL);
-	KUNIT_EXPECT_EQ(test, d.qw[1], 0x10000ULL);
+	KUNIT_EXPECT_EQ(test, d.qw[1], 0ULL);
 
 	/* blocked, with FSD [6] */
 	d = xrmu_dte_encode(XRMU_DTE_MODE_BLOCKED, 0, 0, 0, false);
@@ -110,6 +110,11 @@ static void xrmu_test_tables(struct kunit *test)
 	/* CMDQ_BASE / FLTQ_BASE: LOG2SZ [4:0], base [63:12] */
 	KUNIT_EXPECT_EQ(test, xrmu_qbase_encode(0x20000000, 8), 0x20000008ULL);
 	KUNIT_EXPECT_EQ(test, xrmu_qbase_encode(0x3000, 15), 0x300fULL);
+
+	/* page-tables.rst: 3, 4, 5 levels translate 39, 48, 57 IOVA bits */
+	KUNIT_EXPECT_EQ(test, xrmu_pt_va_bits(3), 39);
+	KUNIT_EXPECT_EQ(test, xrmu_pt_va_bits(4), 48);
+	KUNIT_EXPECT_EQ(test, xrmu_pt_va_bits(5), 57);
 }
 
 static void xrmu_test_registers(struct kunit *test)

@@ -677,16 +677,19 @@ err_unlock:
 
 /**
  * xrmu_ir_fill_dte() - set the interrupt fields of a DTE of a device
- * @master: the device (NULL: leave @dte as encoded, IM = 1)
- * @dte: an entry for one of the device's requester IDs
+ * @master: the device, or NULL for one the unit does not remap (IM = 1)
+ * @dte: an entry for one of the device's requester IDs, its DMA fields
+ *	from xrmu_dte_encode()
+ *
+ * The one place that decides a DTE's interrupt fields.
  */
 void xrmu_ir_fill_dte(struct xrmu_master *master, struct xrmu_dte *dte)
 {
 	struct xrmu_ir_dev *ird = master ? master->ir : NULL;
 
 	if (!ird)
-		return;
-	if (ird->off)
+		xrmu_dte_set_ir(dte, XRMU_DTE_IM_COMPAT, 0, 0);
+	else if (ird->off)
 		xrmu_dte_set_ir(dte, XRMU_DTE_IM_BLOCK, 0, 0);
 	else
 		xrmu_dte_set_ir(dte, XRMU_DTE_IM_REMAP, ird->irt->phys,
