@@ -4,9 +4,9 @@
 #
 #  1. fetch linux-source-7.3 (fetch.sh), unpack its tarball into the cache
 #     (pristine), copy it as the working tree;
-#  2. bring the working tree to pristine + patches/linux/*.patch + include/
-#     overlay + drivers/iommu/xrmu/ + Kconfig/Makefile wiring (only changed
-#     files are rewritten);
+#  2. bring the working tree to pristine + patches/linux/*.patch (0005 wires
+#     drivers/iommu/xrmu/ into drivers/iommu/Kconfig and Makefile) +
+#     drivers/iommu/xrmu/ (only changed files are rewritten);
 #  3. .config = tinyconfig + configs/base.config (+ configs/xrmu.config
 #     once the driver exists) + configs/<cfg>.config, olddefconfig, and
 #     every requested option verified (a later fragment's value of an
@@ -33,23 +33,10 @@ unpack_once "$LINUX_TARBALL" "$LINUX_PRISTINE" "$srckey"
 copy_once "$LINUX_PRISTINE" "$LINUX_TREE" "$srckey"
 
 # --- 2. overlay -----------------------------------------------------------
-wire_xrmu() {
-	local s=$1
-	[ -f "$s/drivers/iommu/xrmu/Kconfig" ] || return 0
-	if ! grep -q 'drivers/iommu/xrmu/Kconfig' "$s/drivers/iommu/Kconfig"; then
-		# Inside "if IOMMU_SUPPORT": before the file's last endif.
-		local last
-		last=$(grep -n '^endif' "$s/drivers/iommu/Kconfig" | tail -n1 | cut -d: -f1)
-		[ -n "$last" ] || xdie "drivers/iommu/Kconfig: no final endif"
-		sed -i "${last}i source \"drivers/iommu/xrmu/Kconfig\"\n" \
-			"$s/drivers/iommu/Kconfig"
-	fi
-	grep -q '^obj-y += xrmu/' "$s/drivers/iommu/Makefile" ||
-		echo 'obj-y += xrmu/' >>"$s/drivers/iommu/Makefile"
-}
-overlay_tree "$LINUX_PRISTINE" "$LINUX_TREE" "$XRMU_H/patches/linux" wire_xrmu \
-	"drivers/iommu/Kconfig drivers/iommu/Makefile" \
-	"$XRMU_TOP/include:include" "$XRMU_TOP/drivers/iommu/xrmu:drivers/iommu/xrmu"
+# patches/linux/0005 sources drivers/iommu/xrmu/Kconfig and builds the
+# directory; nothing is edited in place.
+overlay_tree "$LINUX_PRISTINE" "$LINUX_TREE" "$XRMU_H/patches/linux" "" "" \
+	"$XRMU_TOP/drivers/iommu/xrmu:drivers/iommu/xrmu"
 
 # --- 3+4. config and build ------------------------------------------------
 frags=("$XRMU_H/configs/base.config")
@@ -58,7 +45,7 @@ if have_driver; then
 fi
 frags+=("$XRMU_H/configs/$CFG.config")
 key=$(hash_str "$srckey" "$CFG" \
-	"$(hash_paths "$XRMU_H/patches/linux" "$XRMU_TOP/include" \
+	"$(hash_paths "$XRMU_H/patches/linux" \
 		"$XRMU_TOP/drivers/iommu/xrmu" "${frags[@]}" \
 		"$XRMU_H/scripts/build-kernel.sh" "$XRMU_H/scripts/lib.sh")")
 if stamp_ok "$B.stamp" "$key" && [ -f "$B/arch/x86/boot/bzImage" ]; then
