@@ -30,13 +30,14 @@ set -euo pipefail
 #  qtests:         python3-pycotap (bpo)
 #  docs (spec):    python3-sphinx python3-sphinx-rtd-theme python3-yaml
 #                  graphviz fonts-dejavu-core
+#  make bench:     python3-matplotlib (the plot of bench/report.py)
 #  misc tools:     git rsync zstd file
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves kmod
  xz-utils sparse python3 perl
  ninja-build pkg-config libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
  python3-venv seabios busybox-static cpio acpica-tools fio uuid-dev
  python3-sphinx python3-sphinx-rtd-theme python3-yaml graphviz fonts-dejavu-core
- git rsync zstd file"
+ python3-matplotlib git rsync zstd file"
 BPO_PKGS="meson python3-pycotap qemu-system-data"
 
 XC=${XRMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xrmu}
