@@ -12,6 +12,14 @@
 #   PERF         1: record a perf profile of each fine-grained DMA run
 #   FIO          0: skip fio (default 1)
 #   FIO_ENGINE   fio ioengine (default libaio)
+#   DET          1: deterministic mode (bench/run under -icount): every
+#                measured run is bracketed by phase markers
+#                (/xrmu/files/mark, "BENCH mark phase=..." lines) for the
+#                instruction-counting plugin; fio reads a fixed amount
+#                (FIO_IOSIZE) 4K randread only; no mmio-probe (an MMIO
+#                access is one instruction of virtual time)
+#   THREADS, GRANULES  DMA map cases (default "1 2" and "1 16")
+#   TOOL         0: skip the kernel's dma_map_benchmark (default 1)
 . /xrmu/files/bench.env
 . /xrmu/lib/pci.sh
 
@@ -38,10 +46,21 @@ probe() { # name, sysfs dir, offset
 	o=$(/xrmu/files/mmio-probe "$2" "$3" 200000) || fail "mmio-probe $1: $o"
 	echo "BENCH mmio setup=$SETUP dev=$1 ${o#mmio-probe }"
 }
-probe edu "$edu" 0x0
-if [ "${SETUP#xrmu}" != "$SETUP" ]; then
-	probe xrmu "$(pci_find 0x1af4 0x10f0 | head -n1)" 0x48
+if [ "${DET:-0}" != 1 ]; then
+	probe edu "$edu" 0x0
+	if [ "${SETUP#xrmu}" != "$SETUP" ]; then
+		probe xrmu "$(pci_find 0x1af4 0x10f0 | head -n1)" 0x48
+	fi
 fi
+
+# A phase boundary for the instruction counter (deterministic mode).
+mark() { # phase name
+	[ "${DET:-0}" = 1 ] || return 0
+	/xrmu/files/mark || fail "mark"
+	echo "BENCH mark setup=$SETUP phase=$1"
+}
+THREADS=${THREADS:-1 2}
+GRANULES=${GRANULES:-1 16}
 
 unbind() { # sysfs dir
 	[ -e "$1/driver" ] || return 0
@@ -81,10 +100,13 @@ for mode in $MODES; do
 	unbind "$edu"
 	retype "$edu" "$mode"
 	bind "$edu" dma_map_benchmark || fail "bind dma_map_benchmark"
-	for t in 1 2; do
-		for g in 1 16; do
+	for t in $THREADS; do
+		for g in $GRANULES; do
+			[ "${TOOL:-1}" = 1 ] || continue
+			mark "tool-$mode-t$t-g$g"
 			o=$(/xrmu/files/dma_map_benchmark -t "$t" -g "$g" -s "$SECS" 2>&1) ||
 				fail "dma_map_benchmark -t $t -g $g: $o"
+			mark "end"
 			m=$(echo "$o" | sed -n 's/^average map latency(us):\([0-9.]*\) standard deviation:\([0-9.]*\)$/map_us=\1 map_sd_us=\2/p')
 			u=$(echo "$o" | sed -n 's/^average unmap latency(us):\([0-9.]*\) standard deviation:\([0-9.]*\)$/unmap_us=\1 unmap_sd_us=\2/p')
 			[ -n "$m" ] && [ -n "$u" ] || fail "dma_map_benchmark output: $o"
@@ -97,10 +119,11 @@ for mode in $MODES; do
 	bind "$edu" xrmu_dma_bench || fail "bind xrmu_dma_bench"
 	p=/sys/module/xrmu_dma_bench/parameters
 	echo "$SECS" >$p/seconds
-	for t in 1 2; do
-		for g in 1 16; do
+	for t in $THREADS; do
+		for g in $GRANULES; do
 			echo "$t" >$p/threads
 			echo "$g" >$p/granule
+			mark "fine-$mode-t$t-g$g"
 			if [ "${PERF:-0}" = 1 ]; then
 				perf record -q -a -g -o /tmp/perf.data -- \
 					cat /sys/kernel/debug/xrmu_dma_bench/run >/tmp/r 2>&1
@@ -112,6 +135,7 @@ for mode in $MODES; do
 			else
 				o=$(cat /sys/kernel/debug/xrmu_dma_bench/run 2>&1)
 			fi
+			mark "end"
 			case $o in dma\ *) ;; *) fail "xrmu_dma_bench: $o" ;; esac
 			echo "BENCH fine setup=$SETUP mode=$mode ${o#dma }"
 		done
@@ -126,26 +150,39 @@ for mode in $MODES; do
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -b /dev/nvme0n1 ] || fail "nvme0n1 did not come back"
-	for job in randread:4k:32 read:128k:8; do
+	jobs="randread:4k:32 read:128k:8"
+	# A fixed amount of I/O: the instruction count per I/O does not
+	# depend on how long the disk takes (null-co backend, bench/run).
+	len="--ramp_time=2 --runtime=$FIO_SECS --time_based"
+	if [ "${DET:-0}" = 1 ]; then
+		jobs="randread:4k:32"
+		len="--io_size=${FIO_IOSIZE:-64M}"
+	fi
+	for job in $jobs; do
 		rw=${job%%:*}
 		bs=${job#*:}
 		qd=${bs#*:}
 		bs=${bs%:*}
+		mark "fio-$mode-$rw"
+		# shellcheck disable=SC2086
 		o=$(fio --name=b --filename=/dev/nvme0n1 --direct=1 --thread \
 			--ioengine="${FIO_ENGINE:-libaio}" --rw="$rw" --bs="$bs" --iodepth="$qd" \
-			--ramp_time=2 --runtime="$FIO_SECS" --time_based \
-			--minimal 2>&1) || fail "fio $job: $o"
-		# Terse v3: field 7 read bandwidth (KiB/s), 8 read IOPS.
-		set -- $(echo "$o" | tail -n1 | awk -F';' '{ print $7, $8 }')
+			$len --minimal 2>&1) || fail "fio $job: $o"
+		mark "end"
+		# Terse v3: field 6 read KiB, 7 read bandwidth (KiB/s), 8 read
+		# IOPS, 9 runtime (ms).
+		set -- $(echo "$o" | tail -n1 | awk -F';' '{ print $7, $8, $6, $9 }')
 		[ -n "$2" ] || fail "fio output: $o"
-		echo "BENCH fio setup=$SETUP mode=$mode rw=$rw bs=$bs qd=$qd bw_kib=$1 iops=$2"
+		echo "BENCH fio setup=$SETUP mode=$mode rw=$rw bs=$bs qd=$qd bw_kib=$1 iops=$2 kib=$3 runtime_ms=$4"
 	done
 done
 
 # 2 and 4. Page-table microbenchmark and memory.
 if [ "${PGTABLE:-0}" = 1 ]; then
 	modprobe xrmu_pgtable_bench || fail "modprobe xrmu_pgtable_bench"
+	mark "pgtable"
 	o=$(cat /sys/kernel/debug/xrmu_pgtable_bench/run 2>&1) || fail "pgtable bench: $o"
+	mark "end"
 	echo "$o" | grep -q '^# error' && fail "pgtable bench: $o"
 	echo "$o" | sed -n 's/^\(pt\|mem\) /BENCH \1 /p'
 	echo "$o" | grep '^#' | sed 's/^/BENCH-NOTE /'

@@ -3,11 +3,17 @@
 """make bench: turn the guests' BENCH lines into a table and results.json.
 
 Every ratio is computed here from numbers measured in the same run; nothing
-is assumed.  Usage: report.py --json OUT.json [options] guest-*.txt
+is assumed.  Usage:
+  report.py --json OUT.json [--mode det|wall] [options] guest-*.txt
+  report.py --insn-log QEMU-LOG      (det: the counter's marks, the traced
+                                      accesses counted between them)
+  report.py --compare A.json B.json [--tolerance 0.01]   (repeatability)
 """
 
 import argparse
 import json
+import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -44,7 +50,7 @@ def parse(paths):
                 kv = dict(x.split("=", 1) for x in w[2:] if "=" in x)
                 recs[w[1]].append({k: num(v) if k not in (
                     "setup", "mode", "fmt", "case", "op", "rw", "bs", "buf",
-                    "dev", "iommu", "type", "reg") else v
+                    "dev", "iommu", "type", "reg", "phase", "ev") else v
                     for k, v in kv.items()})
     return recs
 
@@ -59,14 +65,30 @@ def fmt_r(r):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--json", required=True)
+    ap.add_argument("--json")
+    ap.add_argument("--mode", default="wall", choices=("det", "wall"))
+    ap.add_argument("--insn-log")
+    ap.add_argument("--compare", nargs=2)
+    ap.add_argument("--tolerance", type=float, default=0.01)
+    ap.add_argument("--plot")
+    ap.add_argument("--kernel-sha")
+    ap.add_argument("--qemu-sha")
+    ap.add_argument("--cmd-latency-ns", type=int)
     ap.add_argument("--seconds", type=int)
     ap.add_argument("--fio-seconds", type=int)
     ap.add_argument("--kernel")
     ap.add_argument("--load-start", help="/proc/loadavg at the start")
     ap.add_argument("--load-end", help="/proc/loadavg at the end")
-    ap.add_argument("files", nargs="+")
+    ap.add_argument("files", nargs="*")
     a = ap.parse_args()
+    if a.insn_log:
+        return insn_log(a.insn_log)
+    if a.compare:
+        return compare(a.compare[0], a.compare[1], a.tolerance)
+    if not a.json or not a.files:
+        ap.error("--json and guest files are required")
+    if a.mode == "det":
+        return det_main(a)
     recs = parse(a.files)
     res = {"meta": {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "kernel": a.kernel, "dma_seconds": a.seconds,
@@ -331,6 +353,487 @@ def main():
         print("missing measurements: " + " ".join(missing), file=sys.stderr)
         return 1
     return 0
+
+
+# ---------------------------------------------------------------------------
+# Deterministic mode (-icount shift=0,sleep=off; bench/insn-plugin.c).
+
+TRACE_RE = re.compile(r"(xrmu_reg_read|xrmu_reg_write|xrmu_cmd|vtd_reg_read|"
+                      r"vtd_reg_write|vtd_inv_desc) ")
+
+
+def insn_log(path):
+    """Marks of the instruction counter, in order, and the traced events
+    (count VMs) counted per interval: interval k is what follows mark k."""
+    k = 0
+    ev = defaultdict(int)
+    out = []
+
+    def flush():
+        for e in sorted(ev):
+            out.append("BENCH evcount i=%d ev=%s n=%d" % (k, e, ev[e]))
+        ev.clear()
+
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("xrmu-insn mark "):
+                flush()
+                k += 1
+                n = int(line.split("insns=")[1])
+                out.append("BENCH insnmark i=%d insns=%d" % (k, n))
+            elif line.startswith("xrmu-insn total "):
+                out.append("BENCH insntotal insns=%d" %
+                           int(line.split("insns=")[1]))
+            else:
+                m = TRACE_RE.search(line)
+                if m:
+                    ev[m.group(1)] += 1
+    flush()
+    print("\n".join(out))
+    return 0
+
+
+def phases(guest):
+    """{phase: (instructions, {event: count})} of one VM: the guest's k-th
+    "BENCH mark" is the counter's k-th mark."""
+    ins = guest.replace("/guest-", "/insn-")
+    if ins == guest or not os.path.exists(ins):
+        return {}, "no counter log"
+    names = []
+    with open(guest, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("BENCH mark "):
+                names.append(line.split("phase=")[1].split()[0])
+    marks, evs = {}, defaultdict(dict)
+    with open(ins, encoding="utf-8") as f:
+        for line in f:
+            w = dict(x.split("=", 1) for x in line.split()[2:])
+            if line.startswith("BENCH insnmark "):
+                marks[int(w["i"])] = int(w["insns"])
+            elif line.startswith("BENCH evcount "):
+                evs[int(w["i"])][w["ev"]] = int(w["n"])
+    if len(marks) != len(names):
+        return {}, "%d guest marks, %d counter marks" % (len(names),
+                                                          len(marks))
+    res = {}
+    for i, n in enumerate(names):
+        if n != "end" and i + 1 < len(names):
+            res[n] = (marks[i + 2] - marks[i + 1], evs.get(i + 1, {}))
+    return res, None
+
+
+DET_SETUPS = ["none", "intel-iommu", "virtio-iommu", "xrmu", "xrmu-lat0"]
+PT_PEERS = ["vtdss", "x86_64", "amdv1"]
+DET_TARGETS = {"strict": 0.7, "lazy": 0.8, "pgtable": 1.1, "fio": 0.9}
+
+
+def det_main(a):
+    recs = parse(a.files)
+    ph, notes = {}, []
+    for g in a.files:
+        setup = None
+        with open(g, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("BENCH done "):
+                    setup = line.split("setup=")[1].split()[0]
+        p, err = phases(g)
+        if err:
+            notes.append("%s: %s" % (os.path.basename(g), err))
+        for k, v in p.items():
+            if setup:
+                ph[(setup, k)] = v
+    fig = {}    # every reported figure, flat (the repeatability check)
+    out = []
+    res = {"meta": {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "mode": "det", "kernel": a.kernel,
+                    "kernel_sha256_16": a.kernel_sha,
+                    "qemu_sha256_16": a.qemu_sha,
+                    "dma_seconds_virtual": a.seconds,
+                    "accel": "tcg, -icount shift=0,sleep=off",
+                    "xrmu_cmd_latency_ns": a.cmd_latency_ns,
+                    "interrupt_remapping": "off in every setup",
+                    "host_loadavg_start": a.load_start,
+                    "host_loadavg_end": a.load_end,
+                    "endpoint": "edu (dma_mask full), 32-bit DMA mask",
+                    "disk": "QEMU nvme on null-co (read-zeroes), 256 MiB",
+                    "notes": notes},
+           "attach": recs["attach"]}
+
+    # 1. DMA map/unmap, xrmu_dma_bench: icount ns per map and unmap
+    # (means), and the counted instructions of all vCPUs per loop.
+    fine = {(r["setup"], r["mode"], r["threads"], r["granule"]): r
+            for r in recs["fine"]}
+    tool = {(r["setup"], r["mode"], r["threads"], r["granule"]): r
+            for r in recs["dmabench"]}
+    rows = []
+    out.append("1. Streaming DMA map/unmap on edu (xrmu_dma_bench), per "
+               "operation: icount ns (= guest instructions of the vCPU, "
+               "+ device wait) mean per map and per unmap; insn/loop: "
+               "instructions of all vCPUs per map+unmap loop (plugin); "
+               "tool: dma_map_benchmark map/unmap us (0.1 us steps)")
+    out.append("   xrmu: cmd-latency-ns=%s; xrmu-lat0: 0. CPU work = "
+               "xrmu-lat0; wait = xrmu - xrmu-lat0 (QEMU's intel-iommu "
+               "and virtio-iommu complete invalidations at once: wait 0)"
+               % a.cmd_latency_ns)
+    out.append("   2 threads: the vCPUs run in turn (one TCG thread), each "
+               "sample includes the other thread's turn; only map+unmap "
+               "and insn/loop repeat, map, unmap and tool in () do not")
+    out.append("%-6s %1s %2s  %-13s %8s %8s %9s %10s %9s" % (
+        "mode", "t", "pg", "setup", "map ns", "unmap ns", "map+unmap",
+        "insn/loop", "tool m/u"))
+    for m in ("none", "strict", "lazy"):
+        for t in (1, 2):
+            for g in (1, 16):
+                for s in DET_SETUPS:
+                    r = fine.get((s, m, t, g))
+                    if not r:
+                        continue
+                    mp, up = r["map_ps"] / 1000, r["unmap_ps"] / 1000
+                    insn = ph.get((s, "fine-%s-t%d-g%d" % (m, t, g)))
+                    ipl = insn[0] / r["loops"] if insn else None
+                    tr = tool.get((s, m, t, g))
+                    row = {"setup": s, "mode": m, "threads": t, "granule": g,
+                           "loops": r["loops"], "map_ns": round(mp, 1),
+                           "unmap_ns": round(up, 1),
+                           "map_unmap_ns": round(mp + up, 1),
+                           "map_median_ns": r["map_med_ps"] / 1000,
+                           "unmap_median_ns": r["unmap_med_ps"] / 1000,
+                           "clock_read_ns": r["clock_ps"] / 1000,
+                           "insn_per_loop": ipl and round(ipl, 1)}
+                    if tr:
+                        row["tool_map_us"] = tr["map_us"]
+                        row["tool_unmap_us"] = tr["unmap_us"]
+                    key = "dma/%s/%s/t%d/g%d/" % (s, m, t, g)
+                    # With 2 threads the vCPUs take turns at points set
+                    # by host events (a kick ends a vCPU's turn), so how
+                    # the other thread's work splits between this one's
+                    # map and unmap, and the tool's 0.1 us steps, vary
+                    # between runs; the sum and insn/loop do not.
+                    ks = ("map_ns", "unmap_ns", "map_unmap_ns",
+                          "insn_per_loop", "tool_map_us", "tool_unmap_us")
+                    if t > 1:
+                        ks = ("map_unmap_ns", "insn_per_loop")
+                    for k in ks:
+                        if row.get(k) is not None:
+                            fig[key + k] = row[k]
+                    rows.append(row)
+                    par = "(%s)" if t > 1 else "%s"
+                    out.append("%-6s %1d %2d  %-13s %8s %8s %9.0f %10s %9s" % (
+                        m, t, g, s, par % ("%.0f" % mp), par % ("%.0f" % up),
+                        mp + up, "-" if ipl is None else "%.0f" % ipl,
+                        par % ("%s/%s" % (tr["map_us"], tr["unmap_us"]))
+                        if tr else "-"))
+    res["dma_map"] = rows
+
+    def dget(s, m, t, g):
+        return next((x for x in rows if x["setup"] == s and x["mode"] == m
+                     and x["threads"] == t and x["granule"] == g), None)
+
+    # 1b. CPU work and device wait, per operation.
+    split = []
+    out.append("")
+    out.append("1b. xrmu per operation: CPU work (cmd-latency-ns=0) and "
+               "device wait (difference to cmd-latency-ns=%s), icount ns; "
+               "intel-iommu's CPU work beside it" % a.cmd_latency_ns)
+    out.append("%-6s %1s %2s %9s %9s %9s %9s %11s" % (
+        "mode", "t", "pg", "map cpu", "unmap cpu", "map wait", "unmap wait",
+        "intel m+u"))
+    for m in ("strict", "lazy"):
+        for t in (1, 2):
+            for g in (1, 16):
+                x, z = dget("xrmu", m, t, g), dget("xrmu-lat0", m, t, g)
+                if not x or not z:
+                    continue
+                i = dget("intel-iommu", m, t, g)
+                d = {"mode": m, "threads": t, "granule": g,
+                     "map_cpu_ns": z["map_ns"], "unmap_cpu_ns": z["unmap_ns"],
+                     "map_wait_ns": round(x["map_ns"] - z["map_ns"], 1) + 0.0,
+                     "unmap_wait_ns": round(x["unmap_ns"] - z["unmap_ns"], 1)
+                     + 0.0,
+                     "intel_map_unmap_ns": i and i["map_unmap_ns"]}
+                split.append(d)
+                out.append("%-6s %1d %2d %9.0f %9.0f %9.0f %9.0f %11s" % (
+                    m, t, g, d["map_cpu_ns"], d["unmap_cpu_ns"],
+                    d["map_wait_ns"], d["unmap_wait_ns"],
+                    "-" if not i else "%.0f" % i["map_unmap_ns"]))
+    res["cpu_and_wait"] = split
+
+    # 2. Page-table code (no-IOMMU VM).
+    pt = defaultdict(list)
+    for r in recs["pt"]:
+        pt[(r["fmt"], r["case"], r["op"])].append(r)
+
+    def ptmed(f, c, o):
+        v = pt.get((f, c, o))
+        return sum(x["med_ps"] for x in v) / len(v) / 1000 if v else None
+
+    ptres = []
+    out.append("")
+    out.append("2. Page-table code, icount ns per call of one page (4k-x512: "
+               "per page of 512-page calls), median, the two passes "
+               "averaged; ratio: xrmu / best of vtdss, x86_64, amdv1")
+    out.append("%-10s %-12s" % ("case", "op") +
+               "".join(" %8s" % f for f in ["xrmu"] + PT_PEERS) +
+               " %8s %6s" % ("best", "ratio"))
+    for c in PT_CASES:
+        for o in ("map", "unmap", "iova_to_phys"):
+            x = ptmed("xrmu", c, o)
+            if x is None:
+                continue
+            peers = {f: ptmed(f, c, o) for f in PT_PEERS}
+            have = {f: v for f, v in peers.items() if v}
+            best = min(have, key=have.get) if have else None
+            r = ratio(x, have[best]) if best else None
+            row = {"case": c, "op": o, "xrmu_ns": round(x, 2),
+                   "best": best, "ratio_to_best": r}
+            for f, v in peers.items():
+                row[f + "_ns"] = v and round(v, 2)
+            ptres.append(row)
+            for f in ["xrmu"] + PT_PEERS:
+                if row.get(f + "_ns") is not None:
+                    fig["pt/%s/%s/%s" % (c, o, f)] = row[f + "_ns"]
+            out.append("%-10s %-12s" % (c, o) + "".join(
+                " %8s" % ("-" if row.get(f + "_ns") is None else
+                          "%.1f" % row[f + "_ns"])
+                for f in ["xrmu"] + PT_PEERS) +
+                " %8s %6s" % (best or "-", fmt_r(r)))
+    res["pgtable"] = ptres
+
+    # 3. fio: instructions per I/O (all vCPUs, plugin) and the IOPS of a
+    # guest CPU at one instruction per ns; fio's own IOPS in virtual time
+    # includes idle time the icount clock skips (sleep=off).
+    fres = []
+    out.append("")
+    out.append("3. fio 4K randread QD32 (libaio, O_DIRECT, 64 MiB) on "
+               "nvme/null-co: guest instructions per I/O (all vCPUs) and "
+               "CPU-bound IOPS = 1e9 / insn per I/O; fio's IOPS in virtual "
+               "time (idle skipped to the next timer: not a cost figure)")
+    out.append("%-13s %-6s %11s %10s %10s" % ("setup", "mode", "insn/IO",
+                                             "CPU IOPS", "fio IOPS"))
+    for s in DET_SETUPS:
+        for m in MODES:
+            r = next((x for x in recs["fio"] if x["setup"] == s and
+                      x["mode"] == m and x["rw"] == "randread"), None)
+            if not r:
+                continue
+            insn = ph.get((s, "fio-%s-randread" % m))
+            nio = r["kib"] / 4
+            ipi = insn[0] / nio if insn and nio else None
+            row = {"setup": s, "mode": m, "ios": nio,
+                   "insn_per_io": ipi and round(ipi, 1),
+                   "cpu_iops": ipi and round(1e9 / ipi),
+                   "fio_virtual_iops": r["iops"]}
+            fres.append(row)
+            if ipi:
+                fig["fio/%s/%s/insn_per_io" % (s, m)] = row["insn_per_io"]
+            out.append("%-13s %-6s %11s %10s %10d" % (
+                s, m, "-" if ipi is None else "%.0f" % ipi,
+                "-" if ipi is None else "%d" % row["cpu_iops"], r["iops"]))
+    res["fio"] = fres
+
+    # 4. Register accesses and invalidation commands per map+unmap loop
+    # (count VMs: QEMU trace of the unit, 1 thread).
+    cres = []
+    out.append("")
+    out.append("4. Per map+unmap loop (xrmu_dma_bench, 1 thread; QEMU trace "
+               "of the IOMMU: register reads/writes, commands executed "
+               "(xrmu_cmd; vtd_inv_desc); xrmu at cmd-latency-ns=%s)"
+               % a.cmd_latency_ns)
+    out.append("%-12s %-6s %2s %8s %8s %8s %9s" % ("iommu", "mode", "pg",
+                                                   "reads", "writes",
+                                                   "regs", "commands"))
+    for s, rd, wr, cm in (("xrmu", "xrmu_reg_read", "xrmu_reg_write",
+                           "xrmu_cmd"),
+                          ("intel-iommu", "vtd_reg_read", "vtd_reg_write",
+                           "vtd_inv_desc")):
+        for m in ("strict", "lazy"):
+            for g in (1, 16):
+                r = fine.get(("count-" + s, m, 1, g))
+                v = ph.get(("count-" + s, "fine-%s-t1-g%d" % (m, g)))
+                if not r or not v:
+                    continue
+                ev, n = v[1], r["loops"]
+                row = {"iommu": s, "mode": m, "granule": g, "loops": n,
+                       "reads": round(ev.get(rd, 0) / n, 4),
+                       "writes": round(ev.get(wr, 0) / n, 4),
+                       "commands": round(ev.get(cm, 0) / n, 4)}
+                row["regs"] = round(row["reads"] + row["writes"], 4)
+                cres.append(row)
+                for k in ("reads", "writes", "commands"):
+                    fig["count/%s/%s/g%d/%s" % (s, m, g, k)] = row[k]
+                out.append("%-12s %-6s %2d %8.3f %8.3f %8.3f %9.3f" % (
+                    s, m, g, row["reads"], row["writes"], row["regs"],
+                    row["commands"]))
+    res["counts"] = cres
+
+    # Targets.
+    tg = []
+
+    def target(name, value, limit, le=True, detail=None):
+        met = None if value is None else (value <= limit if le else
+                                          value >= limit)
+        tg.append({"target": name, "value": value, "limit": limit,
+                   "op": "<=" if le else ">=", "met": met, "detail": detail})
+
+    for m in ("strict", "lazy"):
+        for t in (1, 2):
+            for g in (1, 16):
+                z, i = dget("xrmu-lat0", m, t, g), dget("intel-iommu", m, t, g)
+                if z and i:
+                    target("%s map+unmap CPU work / intel (t%d, %d pg)" % (
+                        m, t, g), ratio(z["map_unmap_ns"], i["map_unmap_ns"]),
+                        DET_TARGETS[m], detail="%.0f / %.0f ns" % (
+                            z["map_unmap_ns"], i["map_unmap_ns"]))
+    for m in ("strict", "lazy"):
+        for g in (1, 16):
+            x = next((c for c in cres if c["iommu"] == "xrmu" and
+                      c["mode"] == m and c["granule"] == g), None)
+            i = next((c for c in cres if c["iommu"] == "intel-iommu" and
+                      c["mode"] == m and c["granule"] == g), None)
+            if x and i:
+                # As printed (3 decimals): lazy counts are flushes of
+                # the flush queue spread over many unmaps.
+                for k in ("commands", "regs"):
+                    target("%s %s per unmap <= intel's (%d pg)" % (m, k, g),
+                           round(round(x[k], 3) - round(i[k], 3), 3) + 0.0,
+                           0, detail="xrmu %.3f, intel %.3f" % (x[k], i[k]))
+    for p in ptres:
+        target("page table %s %s / best generic_pt" % (p["case"], p["op"]),
+               p["ratio_to_best"], DET_TARGETS["pgtable"],
+               detail="%.1f ns vs %s" % (p["xrmu_ns"], p["best"]))
+    for s in ("xrmu", "xrmu-lat0"):
+        st = next((f for f in fres if f["setup"] == s and
+                   f["mode"] == "strict"), None)
+        lz = next((f for f in fres if f["setup"] == s and
+                   f["mode"] == "lazy"), None)
+        if st and lz and st["cpu_iops"] and lz["cpu_iops"]:
+            target("%s fio strict CPU IOPS / lazy" % s,
+                   ratio(st["cpu_iops"], lz["cpu_iops"]), DET_TARGETS["fio"],
+                   le=False, detail="%d / %d" % (st["cpu_iops"],
+                                                 lz["cpu_iops"]))
+    res["targets"] = tg
+    out.append("")
+    out.append("Targets (xrmu against intel-iommu, same run; commands/regs: "
+               "xrmu minus intel, <= 0 met):")
+    for t in tg:
+        out.append("  %-52s %7s %s %4s  %-7s %s" % (
+            t["target"], "-" if t["value"] is None else "%.3f" % t["value"],
+            t["op"], t["limit"],
+            {True: "met", False: "MISSED", None: "n/a"}[t["met"]],
+            t["detail"] or ""))
+    res["figures"] = fig
+    out.append("")
+    out.append("%d figures (results.json \"figures\"); host load average "
+               "(1/5/15 min) at start: %s, end: %s" % (len(fig), a.load_start,
+                                                      a.load_end))
+    for n in notes:
+        out.append("note: " + n)
+    with open(a.json, "w", encoding="utf-8") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    if a.plot:
+        plot(res, a.plot)
+    print("\n".join(out))
+    missing = [k for k in ("fine", "dmabench", "fio") if not recs[k]]
+    if missing or notes:
+        print("missing measurements: " + " ".join(missing + notes),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def plot(res, path):
+    """Per-op cost per setup: map+unmap icount ns of every DMA case, xrmu's
+    bar split into CPU work (cmd-latency-ns=0) and device wait."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = res["dma_map"]
+    cases = [(m, t, g) for m in ("strict", "lazy") for t in (1, 2)
+             for g in (1, 16)]
+    setups = ["none", "intel-iommu", "virtio-iommu", "xrmu"]
+    colors = {"none": "#999999", "intel-iommu": "#1f77b4",
+              "virtio-iommu": "#2ca02c", "xrmu": "#d62728"}
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8),
+                             gridspec_kw={"width_ratios": [3, 1]})
+    ax = axes[0]
+    w = 0.8 / len(setups)
+
+    def get(s, m, t, g):
+        if s == "none":
+            m = "none"
+        return next((x for x in rows if x["setup"] == s and x["mode"] == m
+                     and x["threads"] == t and x["granule"] == g), None)
+
+    for j, s in enumerate(setups):
+        xs, cpu, wait = [], [], []
+        for i, (m, t, g) in enumerate(cases):
+            r = get(s, m, t, g)
+            if not r:
+                continue
+            xs.append(i + (j - (len(setups) - 1) / 2) * w)
+            if s == "xrmu":
+                z = get("xrmu-lat0", m, t, g)
+                c = z["map_unmap_ns"] if z else r["map_unmap_ns"]
+                cpu.append(c)
+                wait.append(max(r["map_unmap_ns"] - c, 0))
+            else:
+                cpu.append(r["map_unmap_ns"])
+                wait.append(0)
+        if not xs:
+            continue
+        lab = s if s != "xrmu" else "xrmu CPU work (cmd-latency-ns=0)"
+        ax.bar(xs, cpu, w, color=colors[s], label=lab)
+        if s == "xrmu":
+            ax.bar(xs, wait, w, bottom=cpu, color=colors[s], alpha=0.35,
+                   hatch="//", label="xrmu device wait (cmd-latency-ns=%s)"
+                   % res["meta"]["xrmu_cmd_latency_ns"])
+    ax.set_xticks(range(len(cases)))
+    ax.set_xticklabels(["%s\n%dt %dpg" % c for c in cases], fontsize=8)
+    ax.set_ylabel("map+unmap, icount ns (1 ns = 1 guest instruction)")
+    ax.set_title("DMA map+unmap per operation (xrmu_dma_bench)")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    ios = [f for f in res["fio"] if f["insn_per_io"]]
+    labels = ["%s\n%s" % (f["setup"], f["mode"]) for f in ios]
+    ax.bar(range(len(ios)), [f["insn_per_io"] for f in ios],
+           color=[colors.get(f["setup"], "#ff7f0e") for f in ios])
+    ax.set_xticks(range(len(ios)))
+    ax.set_xticklabels(labels, fontsize=6, rotation=90)
+    ax.set_ylabel("guest instructions per 4K read")
+    ax.set_title("fio 4K randread")
+    fig.suptitle("make bench (deterministic, -icount shift=0), %s, kernel %s"
+                 % (res["meta"]["date"], res["meta"]["kernel"]), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def compare(pa, pb, tol):
+    """Repeatability: relative deviation of every common figure."""
+    with open(pa, encoding="utf-8") as f:
+        a = json.load(f).get("figures", {})
+    with open(pb, encoding="utf-8") as f:
+        b = json.load(f).get("figures", {})
+    common = sorted(set(a) & set(b))
+    if not common:
+        print("compare: no common figures")
+        return 1
+    dev = []
+    for k in common:
+        x, y = a[k], b[k]
+        d = 0.0 if x == y else abs(x - y) / max(abs(x), abs(y))
+        dev.append((d, k, x, y))
+    dev.sort(reverse=True)
+    over = [d for d in dev if d[0] > tol]
+    print("compare: %d figures in both (%d only in one); largest relative "
+          "deviation %.4f %% (%s: %s vs %s)" % (
+              len(common), len(set(a) ^ set(b)), dev[0][0] * 100, dev[0][1],
+              dev[0][2], dev[0][3]))
+    for d, k, x, y in dev[:10]:
+        print("  %8.4f %%  %-40s %s vs %s" % (d * 100, k, x, y))
+    print("compare: %d figures above %.2f %%" % (len(over), tol * 100))
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
