@@ -1531,6 +1531,24 @@ int xrmu_core_resume(struct xrmu_unit *unit)
 	return 0;
 }
 
+static int xrmu_suspend_noirq(struct device *dev)
+{
+	return xrmu_core_suspend(dev_get_drvdata(dev));
+}
+
+static int xrmu_resume_noirq(struct device *dev)
+{
+	return xrmu_core_resume(dev_get_drvdata(dev));
+}
+
+/*
+ * The PM callbacks of both glues (drvdata is the unit): the noirq phase
+ * comes after the devices the unit translates (its consumers) have their
+ * interrupts off, and before they are back.  The PCI core saves and
+ * restores the function's config space (BAR, MSI-X) around these.
+ */
+DEFINE_NOIRQ_DEV_PM_OPS(xrmu_pm_ops, xrmu_suspend_noirq, xrmu_resume_noirq);
+
 /**
  * xrmu_core_shutdown() - leave a unit quiescent for a reboot or a kexec
  * @unit: the unit

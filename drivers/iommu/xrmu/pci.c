@@ -55,25 +55,6 @@ static void xrmu_pci_remove(struct pci_dev *pdev)
 	xrmu_core_remove(pci_get_drvdata(pdev));
 }
 
-/*
- * A system sleep: the devices the unit translates are suspended before
- * and resumed after it (device links), and the noirq phase comes after
- * their interrupts are off and before they are back.  The PCI core saves
- * and restores the function's config space (BAR, MSI-X) around these.
- */
-static int xrmu_pci_suspend_noirq(struct device *dev)
-{
-	return xrmu_core_suspend(dev_get_drvdata(dev));
-}
-
-static int xrmu_pci_resume_noirq(struct device *dev)
-{
-	return xrmu_core_resume(dev_get_drvdata(dev));
-}
-
-static DEFINE_NOIRQ_DEV_PM_OPS(xrmu_pci_pm_ops, xrmu_pci_suspend_noirq,
-			       xrmu_pci_resume_noirq);
-
 static void xrmu_pci_shutdown(struct pci_dev *pdev)
 {
 	xrmu_core_shutdown(pci_get_drvdata(pdev));
@@ -92,7 +73,7 @@ static struct pci_driver xrmu_pci_driver = {
 	.probe = xrmu_pci_probe,
 	.remove = xrmu_pci_remove,
 	.shutdown = xrmu_pci_shutdown,
-	.driver.pm = pm_sleep_ptr(&xrmu_pci_pm_ops),
+	.driver.pm = pm_sleep_ptr(&xrmu_pm_ops),
 	/* Unbinding a unit under live DMA is not supported: see core.c. */
 	.driver.suppress_bind_attrs = true,
 };

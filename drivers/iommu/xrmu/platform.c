@@ -50,21 +50,6 @@ static void xrmu_platform_remove(struct platform_device *pdev)
 	xrmu_core_remove(platform_get_drvdata(pdev));
 }
 
-/* As for the PCI function (pci.c), minus the config space to restore. */
-static int xrmu_platform_suspend_noirq(struct device *dev)
-{
-	return xrmu_core_suspend(dev_get_drvdata(dev));
-}
-
-static int xrmu_platform_resume_noirq(struct device *dev)
-{
-	return xrmu_core_resume(dev_get_drvdata(dev));
-}
-
-static DEFINE_NOIRQ_DEV_PM_OPS(xrmu_platform_pm_ops,
-			       xrmu_platform_suspend_noirq,
-			       xrmu_platform_resume_noirq);
-
 static void xrmu_platform_shutdown(struct platform_device *pdev)
 {
 	xrmu_core_shutdown(platform_get_drvdata(pdev));
@@ -83,7 +68,7 @@ static struct platform_driver xrmu_platform_driver = {
 	.driver = {
 		.name = "xrmu-sys",
 		.acpi_match_table = xrmu_acpi_ids,
-		.pm = pm_sleep_ptr(&xrmu_platform_pm_ops),
+		.pm = pm_sleep_ptr(&xrmu_pm_ops),
 		/* Unbinding a unit under live DMA is not supported: core.c. */
 		.suppress_bind_attrs = true,
 	},

@@ -368,6 +368,7 @@ int xrmu_core_probe(struct xrmu_unit *unit);
 void xrmu_core_remove(struct xrmu_unit *unit);
 int xrmu_core_suspend(struct xrmu_unit *unit);
 int xrmu_core_resume(struct xrmu_unit *unit);
+extern const struct dev_pm_ops xrmu_pm_ops;
 void xrmu_core_shutdown(struct xrmu_unit *unit);
 
 /* The bus glues (pci.c, platform.c), registered by the module's init */
