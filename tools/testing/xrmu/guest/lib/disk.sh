@@ -29,3 +29,17 @@ disk_roundtrip() {
 	tap_diag "written $want read $got (at $2 MiB)"
 	[ -n "$want" ] && [ "$want" = "$got" ]
 }
+# nvme_disks_by_bus BUS: the NVMe disks below bus BUS (d0, its function p0)
+# and at or above it (d1, p1); each empty if there is none.  Needs pci.sh.
+nvme_disks_by_bus() {
+	d0= p0= d1= p1=
+	for _b in /sys/block/nvme*n1; do
+		[ -e "$_b" ] || continue
+		_p=$(pci_of_block "${_b##*/}")
+		if [ "$(pci_bus "$_p")" -ge "$1" ]; then
+			d1=${_b##*/} p1=$_p
+		else
+			d0=${_b##*/} p0=$_p
+		fi
+	done
+}

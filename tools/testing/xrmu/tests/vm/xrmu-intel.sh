@@ -28,28 +28,23 @@
 . /xrmu/lib/disk.sh
 tap_plan 16
 
-di=
-dx=
-for b in /sys/block/nvme*n1; do
-	p=$(pci_of_block "${b##*/}")
-	if [ "$(pci_bus "$p")" -ge 128 ]; then dx=${b##*/}; px=$p; else di=${b##*/}; pi=$p; fi
-done
-tap_diag "bus 0 disk: $di ($pi), pxb disk: $dx ($px)"
-tap_check $([ -n "$di" ] && [ -n "$dx" ]; echo $?) "one NVMe disk on each root bus"
-tap_check $(case $(pci_iommu "$pi") in dmar*) echo 0 ;; *) echo 1 ;; esac) \
-	"bus 0 disk translated by VT-d ($(pci_iommu "$pi"))"
+nvme_disks_by_bus 128
+tap_diag "bus 0 disk: $d0 ($p0), pxb disk: $d1 ($p1)"
+tap_check $([ -n "$d0" ] && [ -n "$d1" ]; echo $?) "one NVMe disk on each root bus"
+tap_check $(case $(pci_iommu "$p0") in dmar*) echo 0 ;; *) echo 1 ;; esac) \
+	"bus 0 disk translated by VT-d ($(pci_iommu "$p0"))"
 
 # Unbound while xrmu loads, so the unit may probe it (a driver bound
 # before the unit keeps its pass-through entry, see the late-load tests).
-basename "$px" >/sys/bus/pci/drivers/nvme/unbind
+basename "$p1" >/sys/bus/pci/drivers/nvme/unbind
 tap_ok "modprobe xrmu" modprobe xrmu
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 tap_diag "xrmu0 ridrange $(cat /sys/class/iommu/xrmu0/xrmu/ridrange 2>/dev/null)"
-basename "$px" >/sys/bus/pci/drivers/nvme/bind
-disk_wait "$dx"
-tap_check $? "pxb disk $dx back after binding"
-tap_check $([ "$(pci_iommu "$px")" = xrmu0 ]; echo $?) \
-	"pxb disk translated by xrmu0 ($(pci_iommu "$px"))"
+basename "$p1" >/sys/bus/pci/drivers/nvme/bind
+disk_wait "$d1"
+tap_check $? "pxb disk $d1 back after binding"
+tap_check $([ "$(pci_iommu "$p1")" = xrmu0 ]; echo $?) \
+	"pxb disk translated by xrmu0 ($(pci_iommu "$p1"))"
 
 # Every function: the IOMMU of its bus, or (only the unit's own function
 # and bridges above the units) none.
@@ -68,27 +63,27 @@ for d in /sys/bus/pci/devices/*; do
 done
 tap_check $bad "every function behind the IOMMU of its bus; no endpoint left without one"
 
-tap_check $(pci_translated "$pi"; echo $?) "bus 0 disk on a DMA domain ($(cat "$pi/iommu_group/type"))"
-tap_check $(pci_translated "$px"; echo $?) "pxb disk on a DMA domain ($(cat "$px/iommu_group/type"))"
+tap_check $(pci_translated "$p0"; echo $?) "bus 0 disk on a DMA domain ($(cat "$p0/iommu_group/type"))"
+tap_check $(pci_translated "$p1"; echo $?) "pxb disk on a DMA domain ($(cat "$p1/iommu_group/type"))"
 
-ci0=$(nvme_count "${di%n1}")
-cx0=$(nvme_count "${dx%n1}")
+ci0=$(nvme_count "${d0%n1}")
+cx0=$(nvme_count "${d1%n1}")
 disk_pattern 16
-disk_roundtrip "$di" 0
+disk_roundtrip "$d0" 0
 tap_check $? "16 MiB round trip through VT-d"
-disk_roundtrip "$dx" 0
+disk_roundtrip "$d1" 0
 tap_check $? "16 MiB round trip through xrmu"
-disk_roundtrip "$di" 16
+disk_roundtrip "$d0" 16
 tap_check $? "16 MiB round trip through VT-d, again"
 rm -f /tmp/pattern
 
-tap_check $(! nvme_irq_domain "${di%n1}" XRMU-IR; echo $?) \
+tap_check $(! nvme_irq_domain "${d0%n1}" XRMU-IR; echo $?) \
 	"bus 0 disk's queue interrupts not in xrmu's remapping domain"
-tap_check $(nvme_irq_domain "${dx%n1}" XRMU-IR; echo $?) \
+tap_check $(nvme_irq_domain "${d1%n1}" XRMU-IR; echo $?) \
 	"pxb disk's queue interrupts remapped by xrmu (XRMU-IR)"
-ci1=$(nvme_count "${di%n1}")
-cx1=$(nvme_count "${dx%n1}")
-tap_diag "queue interrupts: $di $ci0 -> $ci1, $dx $cx0 -> $cx1"
+ci1=$(nvme_count "${d0%n1}")
+cx1=$(nvme_count "${d1%n1}")
+tap_diag "queue interrupts: $d0 $ci0 -> $ci1, $d1 $cx0 -> $cx1"
 tap_check $([ "$ci1" -gt "$ci0" ]; echo $?) "bus 0 disk's queue interrupts counted"
 tap_check $([ "$cx1" -gt "$cx0" ]; echo $?) "xrmu-remapped queue interrupts counted"
 f=$(sed -n 's/^fault_records //p' "$x/counters")

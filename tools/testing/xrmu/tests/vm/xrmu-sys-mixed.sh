@@ -20,12 +20,7 @@
 . /xrmu/lib/disk.sh
 tap_plan 15
 
-d0=
-d1=
-for b in /sys/block/nvme*n1; do
-	p=$(pci_of_block "${b##*/}")
-	if [ "$(pci_bus "$p")" -ge 128 ]; then d1=${b##*/}; p1=$p; else d0=${b##*/}; p0=$p; fi
-done
+nvme_disks_by_bus 128
 tap_diag "bus 0 disk: $d0 ($p0), pxb disk: $d1 ($p1)"
 tap_check $([ -n "$d0" ] && [ -n "$d1" ]; echo $?) "one NVMe disk on each root bus"
 
