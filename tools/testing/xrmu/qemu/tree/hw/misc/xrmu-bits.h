@@ -87,6 +87,10 @@ FIELD(CAP, FLTQ_MAXLOG2, 20, 4)
 FIELD(CAP, IRT_MAXLOG2, 24, 4)
 FIELD(CAP, PAW, 32, 6)
 
+FIELD(RIDRANGE, SEG, 0, 16)
+FIELD(RIDRANGE, BUS_FIRST, 16, 8)
+FIELD(RIDRANGE, BUS_LAST, 24, 8)
+
 FIELD(CTRL, EN, 0, 1)
 FIELD(CTRL, IRE, 1, 1)
 FIELD(CTRL, CMDQ_EN, 2, 1)
@@ -102,14 +106,14 @@ FIELD(STATUS, CMDQ_ON, 2, 1)
 FIELD(STATUS, FLTQ_ON, 3, 1)
 FIELD(STATUS, BLK_ACK, 8, 1)
 
-/* DTBASE */
-#define DTB_FMT                 BIT_ULL(0)
-#define DTB_LOG2SZ(v)           (((v) >> 4) & 0x1f)
-#define DTB_RSVD                (0xffeULL & ~(0x1fULL << 4))
+/* DTBASE (registers.rst) */
+FIELD(DTBASE, FMT, 0, 1)
+FIELD(DTBASE, LOG2SZ, 4, 5)
+#define DTB_RSVD                (0xffeULL & ~R_DTBASE_LOG2SZ_MASK)
 #define PAGE_ADDR(v)            ((v) & ~0xfffULL)
 
-/* queue base registers */
-#define QB_LOG2SZ(v)            ((v) & 0x1f)
+/* CMDQ_BASE and FLTQ_BASE (registers.rst) */
+FIELD(QBASE, LOG2SZ, 0, 5)
 #define QB_RSVD                 0xfe0ULL
 
 FIELD(CMDQ_STS, ERR, 0, 1)
@@ -135,17 +139,17 @@ FIELD(DBG_INJECT, CTRL_DELAY, 6, 1)
 /* DBG_INJECT.CTRL_DELAY: how long the next CTRL write takes (virtual) */
 #define XRMU_CTRL_DELAY_NS      (50 * 1000 * 1000)
 
-/* DTE */
-#define DTE_V                   BIT_ULL(0)
-#define DTE_MODE(q)             (((q) >> 1) & 3)
-#define DTE_LEVELS(q)           (((q) >> 3) & 7)
-#define DTE_FSD                 BIT_ULL(6)
+/* Device-table entry, words 0..2 (device-table.rst) */
+FIELD(DTE0, V, 0, 1)
+FIELD(DTE0, MODE, 1, 2)
+FIELD(DTE0, LEVELS, 3, 3)
+FIELD(DTE0, FSD, 6, 1)
 #define DTE0_RSVD               (0xf80ULL)
-#define DTE_DID(q)              ((q) & 0xffff)
-#define DTE_IM(q)               (((q) >> 16) & 3)
-#define DTE_IRSV                BIT_ULL(18)
+FIELD(DTE1, DID, 0, 16)
+FIELD(DTE1, IM, 16, 2)
+FIELD(DTE1, IRSV, 18, 1)
 #define DTE1_RSVD               (~0ULL << 19)
-#define DTE_IRTLOG2(q)          ((q) & 0xf)
+FIELD(DTE2, IRTLOG2, 0, 4)
 #define DTE2_RSVD               (0xff0ULL)
 #define MODE_BLOCKED            0
 #define MODE_PASSTHROUGH        1
@@ -165,20 +169,26 @@ FIELD(DBG_INJECT, CTRL_DELAY, 6, 1)
 #define PTE_RSVD                (0xf0ULL | BIT_ULL(63))
 #define PTE_ADDR(p)             ((p) & 0x000ffffffffff000ULL)
 
-/* IRTE */
-#define IRTE_V                  BIT_ULL(0)
-#define IRTE_FPD                BIT_ULL(1)
-#define IRTE_SVT(q)             (((q) >> 2) & 3)
-#define IRTE_SQ(q)              (((q) >> 4) & 3)
-#define IRTE_DM(q)              (((q) >> 6) & 1)
-#define IRTE_TM(q)              (((q) >> 7) & 1)
-#define IRTE_DLM(q)             (((q) >> 8) & 7)
-#define IRTE_RH(q)              (((q) >> 11) & 1)
-#define IRTE_VECTOR(q)          (((q) >> 16) & 0xff)
-#define IRTE_DEST(q)            ((uint32_t)((q) >> 32))
+/* Interrupt remapping table entry, words 0..1 (interrupt-remapping.rst) */
+FIELD(IRTE0, V, 0, 1)
+FIELD(IRTE0, FPD, 1, 1)
+FIELD(IRTE0, SVT, 2, 2)
+FIELD(IRTE0, SQ, 4, 2)
+FIELD(IRTE0, DM, 6, 1)
+FIELD(IRTE0, TM, 7, 1)
+FIELD(IRTE0, DLM, 8, 3)
+FIELD(IRTE0, RH, 11, 1)
+FIELD(IRTE0, VECTOR, 16, 8)
+FIELD(IRTE0, DEST, 32, 32)
 #define IRTE0_RSVD              (0xf000ULL | 0xff000000ULL)
-#define IRTE_SID(q)             ((q) & 0xffff)
+FIELD(IRTE1, SID, 0, 16)
 #define IRTE1_RSVD              (~0xffffULL)
+
+/* Remappable MSI address, low 32 bits, and data (interrupt-remapping.rst) */
+FIELD(MSI_ADDR, SHV, 3, 1)
+FIELD(MSI_ADDR, IF, 4, 1)
+FIELD(MSI_ADDR, HANDLE, 5, 15)
+FIELD(MSI_DATA, SUBHANDLE, 0, 16)
 
 /* Interrupt window */
 #define XRMU_IRWIN_BASE         0xfee00000ULL
@@ -210,14 +220,35 @@ FIELD(DBG_INJECT, CTRL_DELAY, 6, 1)
 #define ACC_WRITE               1
 #define ACC_INTR                2
 
+/* Fault record, word 0 (fault-queue.rst); words 1, 2: ADDR, INFO */
+FIELD(FLT0, REASON, 0, 8)
+FIELD(FLT0, ACC, 8, 2)
+FIELD(FLT0, DIDV, 10, 1)
+FIELD(FLT0, RID, 16, 16)
+FIELD(FLT0, DID, 32, 16)
+
 #define FLT_REC_SIZE            32
 #define CMD_SIZE                16
 
-/* Commands */
+/* Commands, words 0..1 (command-queue.rst) */
+FIELD(CMD0, OPCODE, 0, 8)
+FIELD(CMD0, ALL, 8, 1)          /* INV_DTE, INV_IRTE */
+FIELD(CMD0, SCOPE, 8, 2)        /* INV_IOTLB */
+FIELD(CMD0, WR, 8, 1)           /* SYNC */
+FIELD(CMD0, IRQ, 9, 1)          /* SYNC */
+FIELD(CMD0, RID, 16, 16)        /* INV_DTE, INV_IRTE */
+FIELD(CMD0, DID, 16, 16)        /* INV_IOTLB */
+FIELD(CMD0, NPAGES_M1, 32, 32)  /* INV_IOTLB */
+FIELD(CMD0, COUNT_M1, 32, 32)   /* INV_IRTE */
+FIELD(CMD0, DATA, 32, 32)       /* SYNC */
+FIELD(CMD1, INDEX, 0, 16)       /* INV_IRTE */
 #define OP_NOP                  0x01
 #define OP_INV_DTE              0x02
 #define OP_INV_IOTLB            0x03
 #define OP_INV_IRTE             0x04
 #define OP_SYNC                 0x05
+#define SCOPE_RANGE             0
+#define SCOPE_DOMAIN            1
+#define SCOPE_GLOBAL            2
 
 #endif /* HW_MISC_XRMU_BITS_H */

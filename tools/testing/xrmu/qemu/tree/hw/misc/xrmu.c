@@ -378,7 +378,7 @@ static void xrmu_msg(XrmuState *s, uint64_t addr, uint64_t data,
 
 static uint32_t xrmu_q_entries(uint64_t base, unsigned max_log2)
 {
-    unsigned l = QB_LOG2SZ(base);
+    unsigned l = FIELD_EX64(base, QBASE, LOG2SZ);
 
     l = MAX(l, 4u);
     l = MIN(l, max_log2);
@@ -687,8 +687,8 @@ static int xrmu_rec_classify(XrmuRec *r, unsigned *word, XrmuPeekCache *c)
             continue;
         }
         if (r->grp[i] & REC_GRP_IR) {
-            valid = i + 1 < r->n && (r->now[i] & DTE_V) &&
-                    DTE_IM(r->now[i + 1]) == IM_REMAP;
+            valid = i + 1 < r->n && (r->now[i] & R_DTE0_V_MASK) &&
+                    FIELD_EX64(r->now[i + 1], DTE1, IM) == IM_REMAP;
         } else {
             valid = r->now[i] & 1;
         }
@@ -1012,7 +1012,7 @@ static MemTxResult xrmu_read_qwords(XrmuState *s, uint64_t addr,
 static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
 {
     uint32_t n, head, tail, next;
-    uint64_t rec[4];
+    uint64_t rec[4], w0;
     bool recorded = false;
 
     s->cnt[CNT_FAULT]++;
@@ -1034,9 +1034,12 @@ static void xrmu_fault(XrmuState *s, uint16_t rid, const XrmuFault *f)
         }
         goto out;
     }
-    rec[0] = cpu_to_le64((uint64_t)f->reason | ((uint64_t)f->acc << 8) |
-                         ((uint64_t)f->didv << 10) | ((uint64_t)rid << 16) |
-                         ((uint64_t)(f->didv ? f->did : 0) << 32));
+    w0 = FIELD_DP64(0, FLT0, REASON, f->reason);
+    w0 = FIELD_DP64(w0, FLT0, ACC, f->acc);
+    w0 = FIELD_DP64(w0, FLT0, DIDV, f->didv);
+    w0 = FIELD_DP64(w0, FLT0, RID, rid);
+    w0 = FIELD_DP64(w0, FLT0, DID, f->didv ? f->did : 0);
+    rec[0] = cpu_to_le64(w0);
     rec[1] = cpu_to_le64(f->addr);
     rec[2] = cpu_to_le64(f->info);
     rec[3] = 0;
@@ -1148,27 +1151,27 @@ static const char *xrmu_dte_check(XrmuState *s, const XrmuDte *d)
     if (xrmu_above_paw(s, PAGE_ADDR(q0))) {
         return "DTE PTROOT above PAW";
     }
-    if (DTE_MODE(q0) == 3) {
+    if (FIELD_EX64(q0, DTE0, MODE) == 3) {
         return "DTE MODE=3";
     }
-    if (DTE_MODE(q0) == MODE_TRANSLATE) {
-        if (!xrmu_aw_ok(s, DTE_LEVELS(q0))) {
+    if (FIELD_EX64(q0, DTE0, MODE) == MODE_TRANSLATE) {
+        if (!xrmu_aw_ok(s, FIELD_EX64(q0, DTE0, LEVELS))) {
             return "DTE LEVELS not supported";
         }
-        if (DTE_DID(q1) >> s->did_bits) {
+        if (FIELD_EX64(q1, DTE1, DID) >> s->did_bits) {
             return "DTE DID out of range";
         }
     }
     if (q1 & DTE1_RSVD) {
         return "DTE qw1 reserved bits set";
     }
-    if (DTE_IM(q1) == 3) {
+    if (FIELD_EX64(q1, DTE1, IM) == 3) {
         return "DTE IM=3";
     }
     if (q2 & DTE2_RSVD) {
         return "DTE qw2 reserved bits set";
     }
-    if (DTE_IRTLOG2(q2) > s->irt_max_log2) {
+    if (FIELD_EX64(q2, DTE2, IRTLOG2) > s->irt_max_log2) {
         return "DTE IRTLOG2 above CAP.IRT_MAXLOG2";
     }
     if (xrmu_above_paw(s, PAGE_ADDR(q2))) {
@@ -1191,7 +1194,7 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
                           uint64_t *info, uint64_t *pa)
 {
     uint64_t dtb = s->dtbase, base = PAGE_ADDR(dtb), l1e = 0, addr;
-    unsigned log2sz = DTB_LOG2SZ(dtb);
+    unsigned log2sz = FIELD_EX64(dtb, DTBASE, LOG2SZ);
     XrmuRec rec = { .kind = REC_DTE, .tag = rid, .rid = rid };
     unsigned grp = 0, i;
     XrmuCacheEnt *ce;
@@ -1207,7 +1210,7 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
         *pa = ce->pa;
         return 0;
     }
-    if (dtb & DTB_FMT) {
+    if (dtb & R_DTBASE_FMT_MASK) {
         uint32_t idx = rid >> 7;
 
         ce = xrmu_cache_find(&s->dtc, DTC_TAG_L1E(idx));
@@ -1250,7 +1253,7 @@ static int xrmu_dte_fetch(XrmuState *s, uint16_t rid, XrmuDte *d,
         return F_DT_READ_ERR;
     }
     *pa = addr;
-    if (!(d->q[0] & DTE_V)) {
+    if (!(d->q[0] & R_DTE0_V_MASK)) {
         return F_DTE_INVALID;
     }
     ce = xrmu_cache_insert(&s->dtc, DTC_TAG_DTE(rid));
@@ -1291,7 +1294,7 @@ static int xrmu_dte_lookup(XrmuState *s, uint16_t rid, XrmuDte *d,
 static int xrmu_pt_walk(XrmuState *s, const XrmuDte *d, uint64_t iova,
                         XrmuXlate *x, uint64_t *info, bool report)
 {
-    unsigned levels = DTE_LEVELS(d->q[0]), level;
+    unsigned levels = FIELD_EX64(d->q[0], DTE0, LEVELS), level;
     uint64_t table = PAGE_ADDR(d->q[0]), pte, addr;
     const char *why;
 
@@ -1408,8 +1411,8 @@ static void xrmu_iotlb_insert(XrmuState *s, uint16_t rid, uint16_t did,
 static int xrmu_translate_dma(XrmuState *s, uint16_t rid, const XrmuDte *d,
                               uint64_t iova, XrmuXlate *x, XrmuFault *f)
 {
-    unsigned width = 12 + 9 * DTE_LEVELS(d->q[0]);
-    uint16_t did = DTE_DID(d->q[1]);
+    unsigned width = 12 + 9 * FIELD_EX64(d->q[0], DTE0, LEVELS);
+    uint16_t did = FIELD_EX64(d->q[1], DTE1, DID);
     uint64_t info = 0;
     int r;
 
@@ -1510,8 +1513,8 @@ static IOMMUTLBEntry xrmu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         f.reason = r;
         goto fault;
     }
-    f.suppress = d.q[0] & DTE_FSD;
-    switch (DTE_MODE(d.q[0])) {
+    f.suppress = d.q[0] & R_DTE0_FSD_MASK;
+    switch (FIELD_EX64(d.q[0], DTE0, MODE)) {
     case MODE_PASSTHROUGH:
         e.perm = IOMMU_RW;
         s->last_fault.valid = false;
@@ -1640,7 +1643,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
 {
     XrmuFault f = { .acc = ACC_INTR, .addr = addr, .info = (uint32_t)data };
     uint64_t q[2], out_addr, irte_addr, info, dte_pa;
-    uint32_t index, out_data, dest;
+    uint32_t index, out_data, dest, svt, dlm, vector;
     XrmuCacheEnt *ce;
     unsigned irtlog2;
     XrmuDte d;
@@ -1675,15 +1678,15 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
         f.info = info;
         goto block;
     }
-    switch (DTE_IM(d.q[1])) {
+    switch (FIELD_EX64(d.q[1], DTE1, IM)) {
     case IM_PASS:
-        if (addr & 0x10) {
+        if (FIELD_EX64(addr, MSI_ADDR, IF)) {
             f.reason = F_IR_BLOCKED;
             goto block;
         }
         goto pass;
     case IM_REMAP:
-        if (!(addr & 0x10)) {
+        if (!FIELD_EX64(addr, MSI_ADDR, IF)) {
             f.reason = F_IR_COMPAT;
             goto block;
         }
@@ -1697,11 +1700,11 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
         f.info = size < 8 ? data & ((1ULL << (size * 8)) - 1) : data;
         goto block;
     }
-    index = (addr >> 5) & 0x7fff;
-    if (addr & 0x8) {
-        index += data & 0xffff;
+    index = FIELD_EX64(addr, MSI_ADDR, HANDLE);
+    if (FIELD_EX64(addr, MSI_ADDR, SHV)) {
+        index += FIELD_EX64(data, MSI_DATA, SUBHANDLE);
     }
-    irtlog2 = DTE_IRTLOG2(d.q[2]);
+    irtlog2 = FIELD_EX64(d.q[2], DTE2, IRTLOG2);
     if (index >> irtlog2) {
         f.reason = F_IR_INDEX;
         goto block;
@@ -1718,7 +1721,7 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
             f.info = irte_addr;
             goto block;
         }
-        if (!(q[0] & IRTE_V)) {
+        if (!(q[0] & R_IRTE0_V_MASK)) {
             f.reason = F_IR_IRTE_INVALID;
             goto block;
         }
@@ -1730,48 +1733,51 @@ static void xrmu_ir_request(XrmuState *s, XrmuDevAS *as, uint16_t rid,
             ce->d[0] = q[0];
             ce->d[1] = q[1];
             /* the DTE's interrupt fields, then the IRTE */
-            xrmu_rec_word_masked(&rec, REC_GRP_IR, dte_pa, d.q[0], DTE_V);
+            xrmu_rec_word_masked(&rec, REC_GRP_IR, dte_pa, d.q[0],
+                                 R_DTE0_V_MASK);
             xrmu_rec_word_masked(&rec, REC_GRP_IR, dte_pa + 8, d.q[1],
-                                 0x3ULL << 16 | DTE_IRSV);
+                                 R_DTE1_IM_MASK | R_DTE1_IRSV_MASK);
             xrmu_rec_word(&rec, REC_GRP_IR, dte_pa + 16, d.q[2]);
             xrmu_rec_word(&rec, 1, irte_addr, q[0]);
             xrmu_rec_word(&rec, 1, irte_addr + 8, q[1]);
             xrmu_rec_add(s, &rec);
         }
     }
-    if ((q[0] & IRTE0_RSVD) || (q[1] & IRTE1_RSVD) || IRTE_SVT(q[0]) == 3 ||
-        (IRTE_DLM(q[0]) != 0 && IRTE_DLM(q[0]) != 1 && IRTE_DLM(q[0]) != 4) ||
-        (IRTE_DLM(q[0]) != 4 && IRTE_VECTOR(q[0]) < 16)) {
+    svt = FIELD_EX64(q[0], IRTE0, SVT);
+    dlm = FIELD_EX64(q[0], IRTE0, DLM);
+    vector = FIELD_EX64(q[0], IRTE0, VECTOR);
+    if ((q[0] & IRTE0_RSVD) || (q[1] & IRTE1_RSVD) || svt == 3 ||
+        (dlm != 0 && dlm != 1 && dlm != 4) || (dlm != 4 && vector < 16)) {
         xrmu_violation(s, RULE_IRTE, "RID 0x%04x IRTE %u (0x%" PRIx64
                        " 0x%" PRIx64 ") malformed", rid, index, q[0], q[1]);
         f.reason = F_IR_IRTE_RSVD;
         goto block;
     }
-    if (d.q[1] & DTE_IRSV) {
-        uint16_t sid = IRTE_SID(q[1]);
+    if (d.q[1] & R_DTE1_IRSV_MASK) {
+        uint16_t sid = FIELD_EX64(q[1], IRTE1, SID);
         bool ok = true;
 
-        if (IRTE_SVT(q[0]) == 1) {
-            uint16_t m = ~((1u << IRTE_SQ(q[0])) - 1) & 0xffff;
+        if (svt == 1) {
+            uint16_t m = ~((1u << FIELD_EX64(q[0], IRTE0, SQ)) - 1) & 0xffff;
 
             ok = (rid & m) == (sid & m);
-        } else if (IRTE_SVT(q[0]) == 2) {
+        } else if (svt == 2) {
             ok = PCI_BUS_NUM(rid) >= (sid >> 8) &&
                  PCI_BUS_NUM(rid) <= (sid & 0xff);
         }
         if (!ok) {
             f.reason = F_IR_SID;
-            f.suppress = q[0] & IRTE_FPD;
+            f.suppress = q[0] & R_IRTE0_FPD_MASK;
             goto block;
         }
     }
-    dest = IRTE_DEST(q[0]);
+    dest = FIELD_EX64(q[0], IRTE0, DEST);
     out_addr = XRMU_IRWIN_BASE | ((uint64_t)(dest & 0xff) << 12) |
-               ((uint64_t)IRTE_RH(q[0]) << 3) |
-               ((uint64_t)IRTE_DM(q[0]) << 2) |
+               ((uint64_t)FIELD_EX64(q[0], IRTE0, RH) << 3) |
+               ((uint64_t)FIELD_EX64(q[0], IRTE0, DM) << 2) |
                ((uint64_t)(dest >> 8) << 40);
-    out_data = IRTE_VECTOR(q[0]) | (IRTE_DLM(q[0]) << 8) |
-               (IRTE_TM(q[0]) ? (BIT(15) | BIT(14)) : 0);
+    out_data = vector | (dlm << 8) |
+               (FIELD_EX64(q[0], IRTE0, TM) ? (BIT(15) | BIT(14)) : 0);
     if (dest >> 8) {
         qemu_log_mask(LOG_UNIMP, "xrmu: IRTE destination 0x%x > 255 is "
                       "not deliverable through the 32-bit MSI window\n", dest);
@@ -1997,45 +2003,51 @@ static void xrmu_inv_irtc(XrmuState *s, bool all, uint16_t rid,
 static int xrmu_cmd_exec(XrmuState *s, uint32_t slot, uint64_t q0,
                          uint64_t q1, bool *irq)
 {
-    unsigned op = q0 & 0xff;
+    unsigned op = FIELD_EX64(q0, CMD0, OPCODE);
     const char *bad = NULL;
 
     switch (op) {
     case OP_NOP:
-        if ((q0 & ~0xffULL) || q1) {
+        if ((q0 & ~R_CMD0_OPCODE_MASK) || q1) {
             bad = "NOP with reserved bits set";
         }
         break;
-    case OP_INV_DTE:
-        if ((q0 & 0xffffffff0000fe00ULL) || q1 ||
-            ((q0 & BIT_ULL(8)) && (q0 & 0xffff0000ULL))) {
+    case OP_INV_DTE: {
+        bool all = FIELD_EX64(q0, CMD0, ALL);
+        uint16_t rid = FIELD_EX64(q0, CMD0, RID);
+
+        if ((q0 & ~(R_CMD0_OPCODE_MASK | R_CMD0_ALL_MASK |
+                    R_CMD0_RID_MASK)) || q1 || (all && rid)) {
             bad = "INV_DTE with reserved bits set";
             break;
         }
-        trace_xrmu_inv_dte(!!(q0 & BIT_ULL(8)), (q0 >> 16) & 0xffff);
-        xrmu_inv_dtc(s, q0 & BIT_ULL(8), (q0 >> 16) & 0xffff);
-        if (q0 & BIT_ULL(8)) {
+        trace_xrmu_inv_dte(all, rid);
+        xrmu_inv_dtc(s, all, rid);
+        if (all) {
             xrmu_rec_inv_dte_all(s);
             s->en_inv_exec |= EN_INV_DTE;
         } else {
-            xrmu_rec_retire_tag(s, REC_DTE, (q0 >> 16) & 0xffff);
-            xrmu_rec_retire_tag(s, REC_L1E, ((q0 >> 16) & 0xffff) >> 7);
+            xrmu_rec_retire_tag(s, REC_DTE, rid);
+            xrmu_rec_retire_tag(s, REC_L1E, rid >> 7);
         }
         xrmu_notify_unmap_all(s);
         break;
+    }
     case OP_INV_IOTLB: {
-        unsigned scope = (q0 >> 8) & 3;
-        uint16_t did = (q0 >> 16) & 0xffff;
+        unsigned scope = FIELD_EX64(q0, CMD0, SCOPE);
+        uint16_t did = FIELD_EX64(q0, CMD0, DID);
         uint64_t start = 0, end = 0, npages = 0;
 
-        if ((q0 & 0xfc00) || scope == 3 ||
-            (scope != 0 && ((q0 >> 32) || q1)) ||
-            (scope == 2 && did) || (scope == 0 && (q1 & 0xfff))) {
+        if ((q0 & 0xfc00) || scope > SCOPE_GLOBAL ||
+            (scope != SCOPE_RANGE &&
+             (FIELD_EX64(q0, CMD0, NPAGES_M1) || q1)) ||
+            (scope == SCOPE_GLOBAL && did) ||
+            (scope == SCOPE_RANGE && (q1 & 0xfff))) {
             bad = "INV_IOTLB with bad scope or reserved bits set";
             break;
         }
-        if (scope == 0) {
-            npages = (q0 >> 32) + 1;
+        if (scope == SCOPE_RANGE) {
+            npages = FIELD_EX64(q0, CMD0, NPAGES_M1) + 1ULL;
             start = PAGE_ADDR(q1);
             end = start + (npages << 12) - 1;
             if (end < start) {
@@ -2045,20 +2057,21 @@ static int xrmu_cmd_exec(XrmuState *s, uint32_t slot, uint64_t q0,
         trace_xrmu_inv_iotlb(scope, did, start, npages);
         xrmu_inv_iotlb(s, scope, did, start, end);
         xrmu_rec_inv_iotlb(s, scope, did, start, end);
-        if (scope == 2) {
+        if (scope == SCOPE_GLOBAL) {
             s->en_inv_exec |= EN_INV_IOTLB;
         }
         xrmu_notify_unmap_all(s);
         break;
     }
     case OP_INV_IRTE: {
-        bool all = q0 & BIT_ULL(8);
-        uint16_t rid = (q0 >> 16) & 0xffff;
-        uint32_t first = q1 & 0xffff;
-        uint64_t count = (q0 >> 32) + 1ULL;
+        bool all = FIELD_EX64(q0, CMD0, ALL);
+        uint16_t rid = FIELD_EX64(q0, CMD0, RID);
+        uint32_t first = FIELD_EX64(q1, CMD1, INDEX);
+        uint64_t count = FIELD_EX64(q0, CMD0, COUNT_M1) + 1ULL;
 
-        if ((q0 & 0xfe00) || (q1 & ~0xffffULL) ||
-            (all && ((q0 & ~0x1ffULL) || q1))) {
+        if ((q0 & 0xfe00) || (q1 & ~R_CMD1_INDEX_MASK) ||
+            (all && ((q0 & ~(R_CMD0_OPCODE_MASK | R_CMD0_ALL_MASK)) ||
+                     q1))) {
             bad = "INV_IRTE with reserved bits set";
             break;
         }
@@ -2071,8 +2084,9 @@ static int xrmu_cmd_exec(XrmuState *s, uint32_t slot, uint64_t q0,
         break;
     }
     case OP_SYNC: {
-        bool wr = q0 & BIT_ULL(8), irq_req = q0 & BIT_ULL(9);
-        uint32_t data = q0 >> 32;
+        bool wr = FIELD_EX64(q0, CMD0, WR);
+        bool irq_req = FIELD_EX64(q0, CMD0, IRQ);
+        uint32_t data = FIELD_EX64(q0, CMD0, DATA);
         uint64_t addr = q1 & ~3ULL;
         uint8_t buf[4];
 
@@ -2269,7 +2283,7 @@ static uint64_t xrmu_base_value(XrmuState *s, const char *reg, uint64_t val,
 
 static void xrmu_write_dtbase(XrmuState *s, uint64_t val)
 {
-    unsigned l = DTB_LOG2SZ(val);
+    unsigned l = FIELD_EX64(val, DTBASE, LOG2SZ);
 
     if ((s->ctrl & R_CTRL_EN_MASK) || (s->status & R_STATUS_EN_ACK_MASK)) {
         xrmu_violation(s, RULE_BASE_WHILE_ON,
@@ -2288,7 +2302,7 @@ static void xrmu_write_qbase(XrmuState *s, bool cmdq, uint64_t val)
     uint32_t en = cmdq ? R_CTRL_CMDQ_EN_MASK : R_CTRL_FLTQ_EN_MASK;
     uint32_t on = cmdq ? R_STATUS_CMDQ_ON_MASK : R_STATUS_FLTQ_ON_MASK;
     unsigned max = cmdq ? s->cmdq_max_log2 : s->fltq_max_log2;
-    unsigned l = QB_LOG2SZ(val);
+    unsigned l = FIELD_EX64(val, QBASE, LOG2SZ);
 
     if ((s->ctrl & en) || (s->status & on)) {
         xrmu_violation(s, RULE_BASE_WHILE_ON, "%s written while the queue "
@@ -2317,7 +2331,7 @@ static bool xrmu_queue_start(XrmuState *s, bool cmdq)
 {
     uint64_t base = cmdq ? s->cmdq_base : s->fltq_base;
     unsigned max = cmdq ? s->cmdq_max_log2 : s->fltq_max_log2;
-    unsigned l = QB_LOG2SZ(base);
+    unsigned l = FIELD_EX64(base, QBASE, LOG2SZ);
 
     if (l < 4 || l > max) {
         xrmu_violation(s, RULE_LOG2SZ, "%s started with LOG2SZ %u not in "
@@ -2347,7 +2361,7 @@ static bool xrmu_queue_start(XrmuState *s, bool cmdq)
 static void xrmu_write_ctrl(XrmuState *s, uint32_t val)
 {
     uint32_t old = s->ctrl, sts = s->status, old_sts = s->status;
-    unsigned dtl = DTB_LOG2SZ(s->dtbase);
+    unsigned dtl = FIELD_EX64(s->dtbase, DTBASE, LOG2SZ);
 
     if (val & ~XRMU_CTRL_DEFINED) {
         xrmu_violation(s, RULE_REG_RSVD, "CTRL 0x%x: reserved bits set", val);
@@ -2637,14 +2651,21 @@ static bool xrmu_is_reg64(XrmuState *s, hwaddr reg)
     return reg >= XRMU_CNT_BASE && reg <= XRMU_CNT_END && xrmu_in_dbg(s, reg);
 }
 
+static uint64_t xrmu_ridrange(XrmuState *s)
+{
+    uint64_t v = FIELD_DP64(0, RIDRANGE, SEG, s->segment);
+
+    v = FIELD_DP64(v, RIDRANGE, BUS_FIRST, s->bus_first);
+    return FIELD_DP64(v, RIDRANGE, BUS_LAST, s->bus_last);
+}
+
 static uint64_t xrmu_read64(XrmuState *s, hwaddr reg)
 {
     switch (reg) {
     case A_CAP:
         return s->cap;
     case A_RIDRANGE:
-        return s->segment | ((uint64_t)s->bus_first << 16) |
-               ((uint64_t)s->bus_last << 24);
+        return xrmu_ridrange(s);
     case A_DTBASE:
         return s->dtbase;
     case A_CMDQ_BASE:
