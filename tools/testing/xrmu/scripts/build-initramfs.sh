@@ -4,7 +4,8 @@
 # Needs build-kernel.sh <cfg> first.  Contents:
 #   /init                      guest/init
 #   /bin/busybox + applets     Debian busybox-static
-#   /xrmu/lib/                 guest/lib/* (tap.sh ...)
+#   /xrmu/lib/                 guest/lib/* (tap.sh ...) and the kernel's
+#                              kselftest/ktap_helpers.sh (under tap.sh)
 #   /xrmu/bin/<prog>           guest/progs/<prog>.c, gcc -static (libc only;
 #                              uapi headers from the kernel's headers_install)
 #   /xrmu/demo.sh              demo.sh (what `make run` runs)
@@ -46,6 +47,10 @@ done
 cp "$XRMU_H/guest/init" "$r/init"
 chmod 755 "$r/init"
 cp -R "$XRMU_H/guest/lib/." "$r/xrmu/lib/"
+# The kernel's KTAP helpers, under guest/lib/tap.sh.
+ktap=$LINUX_TREE/tools/testing/selftests/kselftest/ktap_helpers.sh
+[ -f "$ktap" ] || xdie "no $ktap in the kernel tree"
+cp "$ktap" "$r/xrmu/lib/"
 [ ! -f "$XRMU_H/demo.sh" ] || cp "$XRMU_H/demo.sh" "$r/xrmu/demo.sh"
 
 # Guest programs.

@@ -3,7 +3,6 @@
 # RUNVM: --iommu xrmu --dev edu --kexec --mem 2G --append crashkernel=512M
 # RUNVM: --allow Kernel.panic.-.not.syncing:.sysrq.triggered.crash
 # RUNVM: --allow Call.Trace: --timeout 1500
-# REQUIRES: model driver
 #
 # .shutdown, kexec and kdump: three kernels in one run, the same image
 # each time (run-vm --kexec), each with an initramfs made of the root file
@@ -71,8 +70,8 @@ new_initrd() {
 }
 # not_reached: fail every remaining point of the plan
 not_reached() {
-	while [ "$TAP_N" -lt $PLAN ]; do
-		tap_check 1 "check $((TAP_N + 1)) not reached"
+	while [ "$(tap_ran)" -lt $PLAN ]; do
+		tap_check 1 "check $(($(tap_ran) + 1)) not reached"
 	done
 	tap_done
 }
@@ -107,8 +106,7 @@ case $stage in
 	not_reached
 	;;
 1)
-	TAP_N=4
-	TAP_PLAN=$PLAN
+	tap_resume 4 $PLAN
 	f0=$(sed -n 's/.*xrmu_faults=\([0-9]*\).*/\1/p' /proc/cmdline)
 	tap_check 0 "second kernel, booted by kexec ($(uname -r))"
 	modprobe xrmu_edu_test
@@ -142,8 +140,7 @@ case $stage in
 	not_reached
 	;;
 2)
-	TAP_N=13
-	TAP_PLAN=$PLAN
+	tap_resume 13 $PLAN
 	tap_check $([ -e /proc/vmcore ]; echo $?) "crash kernel booted by the panic (/proc/vmcore)"
 	tap_ok "modprobe xrmu" modprobe xrmu
 	x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --config bench --iommu xrmu --dev igb --mem 4G --timeout 2400
 # RUNVM: --append "hugepagesz=1G hugepages=1"
-# REQUIRES: model driver
 #
 # The kernel's own VFIO selftests (tools/testing/selftests/vfio of the
 # Linux tree the harness builds; scripts/build-vfio-selftests.sh builds
@@ -38,7 +37,7 @@
 
 ST=/xrmu/vfio-selftests
 # The number of cases is what the programs plan: the TAP plan comes last.
-echo "TAP version 13"
+ktap_print_header
 
 # Accepted skips: "<program>:<case glob>:<reason glob>", one a line, with a
 # comment saying why the skip hides nothing of xrmu.
@@ -206,5 +205,5 @@ for p in $order; do
 done
 sed 's/^/# counters: /' "$xd/counters" 2>/dev/null
 dmesg | grep -iE "vfio|iommufd" | tail -n 10 | sed 's/^/# /'
-echo "1..$TAP_N"
+tap_plan_late
 tap_done
