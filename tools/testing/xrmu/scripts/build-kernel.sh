@@ -7,8 +7,8 @@
 #  2. bring the working tree to pristine + patches/linux/*.patch (0005 wires
 #     drivers/iommu/xrmu/ into drivers/iommu/Kconfig and Makefile) +
 #     drivers/iommu/xrmu/ (only changed files are rewritten);
-#  3. .config = tinyconfig + configs/base.config (+ configs/xrmu.config
-#     once the driver exists) + configs/<cfg>.config, olddefconfig, and
+#  3. .config = tinyconfig + configs/base.config + configs/xrmu.config +
+#     configs/<cfg>.config, olddefconfig, and
 #     every requested option verified (a later fragment's value of an
 #     option replaces an earlier one's);
 #  4. make bzImage modules headers_install out of tree (O=$XC/linux/build-<cfg>).
@@ -39,11 +39,8 @@ overlay_tree "$LINUX_PRISTINE" "$LINUX_TREE" "$XRMU_H/patches/linux" "" "" \
 	"$XRMU_TOP/drivers/iommu/xrmu:drivers/iommu/xrmu"
 
 # --- 3+4. config and build ------------------------------------------------
-frags=("$XRMU_H/configs/base.config")
-if have_driver; then
-	frags+=("$XRMU_H/configs/xrmu.config")
-fi
-frags+=("$XRMU_H/configs/$CFG.config")
+frags=("$XRMU_H/configs/base.config" "$XRMU_H/configs/xrmu.config"
+	"$XRMU_H/configs/$CFG.config")
 key=$(hash_str "$srckey" "$CFG" \
 	"$(hash_paths "$XRMU_H/patches/linux" \
 		"$XRMU_TOP/drivers/iommu/xrmu" "${frags[@]}" \

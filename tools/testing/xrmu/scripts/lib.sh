@@ -89,9 +89,6 @@ linux_src_version() {
 	cat "$LINUX_TARBALL.version" 2>/dev/null || echo unknown
 }
 
-# Whether the project's driver / model exist yet.
-have_driver() { [ -f "$XRMU_TOP/drivers/iommu/xrmu/Kconfig" ]; }
-have_model() { [ -d "$XRMU_H/qemu/tree" ] || compgen -G "$XRMU_H/qemu/patches/*.patch" >/dev/null; }
 
 # unpack_once TARBALL DEST KEY: unpack a tarball (single top dir) into DEST
 # atomically; skip when DEST's stamp matches KEY.

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 300
 # BUNDLE: edu 10
-# REQUIRES: model
 #
 # Harness self-test: the xrmu unit (-device xrmu-pci) is visible to the
 # guest with the identity of the design sheet (section 1): vendor 0x1af4,

@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --timeout 600 --qemu -device --qemu pcie-pci-bridge,id=xbr,bus=pcie.0 --qemu -device --qemu edu,bus=xbr,addr=0.0,dma_mask=0xffffffffffffffff --qemu -blockdev --qemu driver=null-co,node-name=xnul,size=67108864,read-zeroes=on --qemu -device --qemu nvme,serial=xrmu-alias,drive=xnul,bus=xbr,addr=1.0
-# REQUIRES: model driver
 #
 # Two devices behind one PCIe-to-PCI bridge share its requester ID: edu in
 # slot 0 (its own ID is the alias, secondary bus devfn 0) and NVMe in

@@ -3,7 +3,6 @@
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 600
 # BUNDLE: edu 90
 # VARIANTS: xrmu-sys
-# REQUIRES: model driver
 #
 # Command-queue failures injected through DBG_INJECT (debugfs "inject"):
 #  - CMD_ILLEGAL and CMDQ_READ_ERR: reported, counted, the entry replaced

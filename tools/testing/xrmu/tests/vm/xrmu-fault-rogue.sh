@@ -3,7 +3,6 @@
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 600
 # BUNDLE: edu 50
 # VARIANTS: xrmu-sys
-# REQUIRES: model driver
 #
 # edu (full dma_mask) as a rogue DMA master.  The xrmu_rogue module puts it
 # in a paging domain of its own with a fault handler and has it write to an

@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --dev edu --timeout 600
-# REQUIRES: model driver
 #
 # Fault-storm block (xrmu.fault_storm_limit, default 1000 records a
 # second): the xrmu_rogue module makes edu send 20000 MSIs to an unmapped

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --dev edu --timeout 600
 # RUNVM: --append xrmu.fault_storm_limit=0
-# REQUIRES: model driver
 #
 # A storm of XRMU_STORM (default 100000) DMA write faults: the xrmu_rogue
 # module makes edu send that many MSIs to an unmapped IOVA, from a loop on

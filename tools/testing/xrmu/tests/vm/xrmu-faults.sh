@@ -3,7 +3,6 @@
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 900
 # BUNDLE: edu 30
 # VARIANTS: xrmu-sys
-# REQUIRES: model driver
 #
 # xrmu driver error paths.  A device write to an IOVA unmapped from a
 # strict DMA domain is blocked and reported as a decoded fault record.

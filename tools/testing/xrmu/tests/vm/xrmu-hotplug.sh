@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme-hp --qmp --timeout 900
-# REQUIRES: model driver
 #
 # PCI hot-unplug and re-plug of an endpoint with live mappings and
 # remapped MSIs (issue 17 item 7): an NVMe controller on a q35 root port

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu intel-iommu --dev nvme --dev xrmu2 --dev nvme,bus=xrmu2dev
 # RUNVM: --append intremap=off --timeout 600
-# REQUIRES: model driver
 #
 # xrmu beside another IOMMU (issue 17 item 6): QEMU's VT-d unit
 # translates and remaps root bus 0, an xrmu unit the pxb-pcie root bus 128

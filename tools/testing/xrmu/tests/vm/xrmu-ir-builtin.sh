@@ -4,7 +4,6 @@
 # RUNVM: --qemu -device --qemu qemu-xhci,msi=on,msix=off --qemu -device --qemu usb-tablet
 # RUNVM: --timeout 300
 # VARIANTS: xrmu-sys
-# REQUIRES: model driver
 #
 # xrmu built in (the bench kernel, CONFIG_XRMU_IOMMU=y): nothing is loaded
 # or unbound here, everything is as the kernel booted.

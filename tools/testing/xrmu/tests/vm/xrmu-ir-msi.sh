@@ -3,7 +3,6 @@
 # RUNVM: --iommu xrmu --dev nvme --dev edu --timeout 900
 # BUNDLE: edu 20
 # VARIANTS: xrmu-sys
-# REQUIRES: model driver
 #
 # xrmu interrupt remapping, module build.  NVMe is unbound before xrmu.ko
 # loads (a device that is already running keeps compatibility MSIs), so

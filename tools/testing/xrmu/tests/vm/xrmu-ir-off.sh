@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --append xrmu.intremap=0 --timeout 900
-# REQUIRES: model driver
 #
 # xrmu with interrupt remapping turned off (xrmu.intremap=0): the unit
 # says so, CTRL.IRE and STATUS.IRE_ACK stay 0, edu's MSI is an ordinary

@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --append iommu.passthrough=1 --timeout 600
-# REQUIRES: model driver
 #
 # xrmu driver with iommu.passthrough=1: default domains are identity; edu
 # round trips work through pass-through device-table entries.

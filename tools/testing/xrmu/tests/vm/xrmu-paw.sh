@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --mem 3G --timeout 300
 # RUNVM: --qemu -global --qemu xrmu-pci.paw=32
-# REQUIRES: model driver
 #
 # A unit whose CAP.PAW does not reach the top of system memory is refused
 # (spec R13/R14): page tables come from the page allocator, which may hand

@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --timeout 600
-# REQUIRES: model driver
 #
 # Function-level reset of an endpoint while it is attached to a DMA domain
 # with remapped MSIs: NVMe, bound after xrmu.ko loaded, is reset three

@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev edu --qmp --timeout 900
-# REQUIRES: model driver
 #
 # Suspend to idle (s2idle), 5 times, with a DMA domain and remapped MSIs
 # in use.  Unlike S3 (xrmu-s3), the machine keeps power: the unit keeps

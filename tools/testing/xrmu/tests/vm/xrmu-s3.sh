@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev nvme --dev edu --qmp --timeout 1500
-# REQUIRES: model driver
 #
 # Suspend to RAM (ACPI S3 on q35) and resume, 20 times, with a DMA domain
 # and remapped MSIs in use.  QEMU resets every device when it wakes the

@@ -4,7 +4,6 @@
 # RUNVM: --qemu -device --qemu pci-bridge,id=vbr,chassis_nr=1
 # RUNVM: --qemu -device --qemu edu,bus=vbr,addr=1,dma_mask=0xffffffffffffffff
 # RUNVM: --qemu -device --qemu edu,bus=vbr,addr=2,dma_mask=0xffffffffffffffff
-# REQUIRES: model driver
 #
 # Concurrency: map, unmap and IOTLB invalidation from several CPUs at once,
 # in one domain and in two, strict and lazy, with DMA verified byte by

@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --append iommu.strict=1 --timeout 600
-# REQUIRES: model driver
 #
 # xrmu driver with iommu.strict=1 (x86 kernels default to lazy): a device
 # without a driver at load time gets a strict DMA domain; edu round trips

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu-sys --dev nvme --dev xrmu2 --dev nvme,bus=xrmu2dev
 # RUNVM: --timeout 600
-# REQUIRES: model driver
 #
 # A platform unit and a PCI unit in one machine, on different root buses:
 # the memory-mapped unit that ACPI describes (XRMU0001) covers root bus 0

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu-sys --dev nvme --dev edu --timeout 600
 # BUNDLE: edu@xrmu-sys 5
-# REQUIRES: model driver
 #
 # The memory-mapped unit (-device xrmu-sys) found through ACPI: the SSDT's
 # XRMU0001 device is bound by the driver's platform glue, its register

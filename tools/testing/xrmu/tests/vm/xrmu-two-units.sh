@@ -8,7 +8,6 @@
 # RUNVM: --qemu -device --qemu pcie-root-port,id=rpb2,bus=pxbb,chassis=12
 # RUNVM: --qemu -device --qemu edu,bus=rpb2,dma_mask=0xffffffffffffffff
 # RUNVM: --qemu -device --qemu edu,bus=pcie.0,dma_mask=0xffffffffffffffff
-# REQUIRES: model driver
 #
 # xrmu driver, two units: one on pcie.0 covering buses 0-127, one behind a
 # root port of a pxb-pcie root bus (bus 128) covering buses 128-255, with

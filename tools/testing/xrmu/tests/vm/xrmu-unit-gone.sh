@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --timeout 600
-# REQUIRES: model driver
 #
 # The unit vanishes under the driver (surprise removal, or a register
 # block that died): DBG_INJECT.UNIT_GONE makes every register of the

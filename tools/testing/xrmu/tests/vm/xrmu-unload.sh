@@ -1,7 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu none --qemu -device --qemu xrmu-pci,did-bits=15,bus-first=200,bus-last=255 --timeout 900
-# REQUIRES: model driver
 #
 # xrmu driver load/unload: the only unit covers buses 200-255, where there
 # is no device, so the module may be removed.  20 modprobe/rmmod cycles

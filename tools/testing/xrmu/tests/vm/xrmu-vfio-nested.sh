@@ -6,7 +6,6 @@
 # RUNVM: --file /usr/share/seabios/bios-256k.bin
 # RUNVM: --file /usr/share/qemu/kvmvapic.bin
 # RUNVM: --file /usr/share/qemu/linuxboot_dma.bin
-# REQUIRES: model driver
 #
 # VFIO passthrough to a guest: the edu behind xrmu is bound to vfio-pci in
 # this VM and given to a nested guest by a second QEMU (the project's

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # RUNVM: --iommu xrmu --dev edu --timeout 600
 # RUNVM: --qemu -global --qemu xrmu-pci.cmd-latency-ns=1000000
-# REQUIRES: model driver
 #
 # Domain switches do not drop interrupts (hitless device-table updates).
 # A VFIO user moves an edu between two IOASes, i.e. between two paging

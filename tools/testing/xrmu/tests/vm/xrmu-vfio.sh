@@ -5,7 +5,6 @@
 # RUNVM: --qemu -device --qemu edu,bus=vbr,addr=1,dma_mask=0xffffffffffffffff
 # RUNVM: --qemu -device --qemu edu,bus=vbr,addr=2,dma_mask=0xffffffffffffffff
 # VARIANTS: xrmu-sys
-# REQUIRES: model driver
 #
 # VFIO on a device behind xrmu, with no unsafe option: an edu on the root
 # bus is bound to vfio-pci and driven from user space by /xrmu/bin/vfio_edu

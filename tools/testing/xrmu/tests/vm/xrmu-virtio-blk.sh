@@ -3,7 +3,6 @@
 # RUNVM: --iommu xrmu --dev nvme --dev virtio-blk --timeout 900
 # BUNDLE: disks 20
 # VARIANTS: xrmu-sys
-# REQUIRES: model driver
 #
 # xrmu driver, virtio-blk (iommu_platform=on): the disk is bound at boot, so loading xrmu.ko
 # afterwards must leave it working on an identity domain; then strict,
