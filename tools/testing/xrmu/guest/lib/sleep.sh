@@ -16,10 +16,8 @@ sleep_setup() {
 	nbdf=$(basename "$_n")
 	_e=$(pci_find 0x1234 0x11e8 | head -n1)
 	ebdf=$(basename "$_e")
-	echo "$nbdf" >/sys/bus/pci/drivers/nvme/unbind
-	tap_ok "modprobe xrmu (NVMe $nbdf unbound)" modprobe xrmu
+	xrmu_load "modprobe xrmu (NVMe $nbdf unbound)" "$_n"
 	x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
-	echo "$nbdf" >/sys/bus/pci/drivers/nvme/bind
 	disk_wait $disk
 	echo DMA >"$_e/iommu_group/type"
 	modprobe xrmu_edu_test fault_test=1

@@ -20,3 +20,18 @@ now_cs() {
 }
 # qmp JSON: one QMP command for the host to send (run-vm --qmp)
 qmp() { echo "# XRMU-QMP $*"; }
+# xrmu_load DESC DEV...: modprobe xrmu as the TAP point DESC with the
+# drivers of the PCI functions DEV... (sysfs dirs) unbound meanwhile, then
+# probe those again: a driver bound before its unit keeps a pass-through
+# entry and no group ("driver bound before xrmu" in the log).
+xrmu_load() {
+	_xd=$1
+	shift
+	for _f in "$@"; do
+		[ ! -e "$_f/driver" ] || basename "$_f" >"$_f/driver/unbind"
+	done
+	tap_ok "$_xd" modprobe xrmu
+	for _f in "$@"; do
+		[ -e "$_f/driver" ] || basename "$_f" >/sys/bus/pci/drivers_probe
+	done
+}

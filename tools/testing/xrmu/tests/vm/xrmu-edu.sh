@@ -15,20 +15,18 @@
 . /xrmu/lib/tap.sh
 . /xrmu/lib/pci.sh
 . /xrmu/lib/edu.sh
+. /xrmu/lib/unit.sh
 tap_plan 12
 
-# NVMe unbound while xrmu loads, so that the unit probes it: a driver
-# bound before the unit keeps a pass-through entry and no group.  If an
+# NVMe unbound while xrmu loads, so that the unit probes it.  If an
 # earlier test of the bundle loaded xrmu with the disk bound, the driver's
 # remedy: remove the function and rescan.
 n=$(pci_find 0x1b36 0x0010 | head -n1)
-[ -z "$n" ] || [ ! -e "$n/driver" ] || basename "$n" >"$n/driver/unbind"
-tap_ok "modprobe xrmu" modprobe xrmu
+xrmu_load "modprobe xrmu" $n
 if [ -n "$n" ] && [ ! -e "$n/iommu_group" ]; then
 	echo 1 >"$n/remove"
 	echo 1 >/sys/bus/pci/rescan
 fi
-[ -z "$n" ] || [ -e "$n/driver" ] || basename "$n" >/sys/bus/pci/drivers/nvme/bind 2>/dev/null
 u=/sys/class/iommu/xrmu0
 tap_ok "unit registered" test -d $u
 tap_diag "version $(cat $u/xrmu/version) cap $(cat $u/xrmu/cap) ridrange $(cat $u/xrmu/ridrange) aw $(cat $u/xrmu/address_width) didw $(cat $u/xrmu/domain_id_bits) pgsizes $(cat $u/xrmu/page_sizes)"

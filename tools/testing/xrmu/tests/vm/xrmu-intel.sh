@@ -25,6 +25,7 @@
 . /xrmu/lib/pci.sh
 . /xrmu/lib/irq.sh
 . /xrmu/lib/disk.sh
+. /xrmu/lib/unit.sh
 tap_plan 16
 
 nvme_disks_by_bus 128
@@ -33,13 +34,10 @@ tap_check $([ -n "$d0" ] && [ -n "$d1" ]; echo $?) "one NVMe disk on each root b
 tap_check $(case $(pci_iommu "$p0") in dmar*) echo 0 ;; *) echo 1 ;; esac) \
 	"bus 0 disk translated by VT-d ($(pci_iommu "$p0"))"
 
-# Unbound while xrmu loads, so the unit may probe it (a driver bound
-# before the unit keeps its pass-through entry, see the late-load tests).
-basename "$p1" >/sys/bus/pci/drivers/nvme/unbind
-tap_ok "modprobe xrmu" modprobe xrmu
+# Unbound while xrmu loads, so the unit may probe it.
+xrmu_load "modprobe xrmu" "$p1"
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 tap_diag "xrmu0 ridrange $(cat /sys/class/iommu/xrmu0/xrmu/ridrange 2>/dev/null)"
-basename "$p1" >/sys/bus/pci/drivers/nvme/bind
 disk_wait "$d1"
 tap_check $? "pxb disk $d1 back after binding"
 tap_check $([ "$(pci_iommu "$p1")" = xrmu0 ]; echo $?) \

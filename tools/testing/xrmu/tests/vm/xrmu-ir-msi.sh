@@ -51,14 +51,12 @@ n=$(pci_of_block $disk)
 nbdf=$(basename "$n")
 e=$(pci_find 0x1234 0x11e8 | head -n1)
 ebdf=$(basename "$e")
-echo "$nbdf" >/sys/bus/pci/drivers/nvme/unbind
-tap_ok "modprobe xrmu (NVMe $nbdf unbound, edu $ebdf)" modprobe xrmu
+xrmu_load "modprobe xrmu (NVMe $nbdf unbound, edu $ebdf)" "$n"
 x=$(ls -d /sys/kernel/debug/iommu/xrmu/*/ | head -n1)
 dmesg | grep -E "interrupt remapping" | sed 's/^/# /'
 tap_check $([ $(($(reg CTRL) & 2)) != 0 ] && [ $(($(reg STATUS) & 2)) != 0 ]; echo $?) \
 	"CTRL.IRE and STATUS.IRE_ACK set"
 
-echo "$nbdf" >/sys/bus/pci/drivers/nvme/bind
 disk_wait $disk
 tap_ok "NVMe rebound (/dev/$disk)" test -b /dev/$disk
 grep -E "nvme|CPU" /proc/interrupts | sed 's/^/# /'

@@ -21,12 +21,8 @@
 . /xrmu/lib/disk.sh
 tap_plan 12
 
-# NVMe unbound while xrmu loads, so that the unit probes it (a driver
-# bound before the unit keeps a pass-through entry and its MSI domain).
-n=$(pci_find 0x1b36 0x0010 | head -n1)
-basename "$n" >/sys/bus/pci/drivers/nvme/unbind
-tap_ok "modprobe xrmu" modprobe xrmu
-basename "$n" >/sys/bus/pci/drivers/nvme/bind
+# NVMe unbound while xrmu loads, so that the unit probes it.
+xrmu_load "modprobe xrmu" "$(pci_find 0x1b36 0x0010 | head -n1)"
 disk_wait nvme0n1 || tap_diag "nvme0n1 not back after binding"
 p=/sys/bus/platform/devices/XRMU0001:00
 tap_check $([ "$(basename "$(readlink "$p/driver")")" = xrmu-sys ]; echo $?) \
