@@ -1491,7 +1491,7 @@ void xrmu_core_remove(struct xrmu_unit *unit)
  *
  * Return: 0.
  */
-int xrmu_core_suspend(struct xrmu_unit *unit)
+static int xrmu_core_suspend(struct xrmu_unit *unit)
 {
 	xrmu_hw_quiesce(unit);
 	return 0;
@@ -1509,7 +1509,7 @@ int xrmu_core_suspend(struct xrmu_unit *unit)
  *
  * Return: 0 or -errno (the unit then stays blocked).
  */
-int xrmu_core_resume(struct xrmu_unit *unit)
+static int xrmu_core_resume(struct xrmu_unit *unit)
 {
 	bool lost = !xrmu_readl(unit, XRMU_REG_STATUS);
 	int ret;

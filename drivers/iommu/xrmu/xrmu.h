@@ -366,8 +366,6 @@ bool xrmu_report_fault(struct xrmu_unit *unit, u16 rid, unsigned long iova,
 		       int flags);
 int xrmu_core_probe(struct xrmu_unit *unit);
 void xrmu_core_remove(struct xrmu_unit *unit);
-int xrmu_core_suspend(struct xrmu_unit *unit);
-int xrmu_core_resume(struct xrmu_unit *unit);
 extern const struct dev_pm_ops xrmu_pm_ops;
 void xrmu_core_shutdown(struct xrmu_unit *unit);
 
